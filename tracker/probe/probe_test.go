@@ -1,0 +1,104 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// load starts the probe or skips the test with the reason.
+func load(t testing.TB) *Probe {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("loading eBPF programs needs root")
+	}
+	p, err := Load()
+	if errors.Is(err, ErrRefused) {
+		t.Skipf("kernel refused BPF: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// collect runs the probe in the background and returns the events seen, until stop.
+func collect(t testing.TB, p *Probe) (events chan Event, lost chan uint64) {
+	t.Helper()
+	events = make(chan Event, 1<<16)
+	lost = make(chan uint64, 16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Run(ctx, func(e Event) error { events <- e; return nil },
+			func(n uint64) error { lost <- n; return nil })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return events, lost
+}
+
+func waitFor(t testing.TB, events chan Event, match func(Event) bool) Event {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case e := <-events:
+			if match(e) {
+				return e
+			}
+		case <-deadline:
+			t.Fatal("no matching event within 5s")
+		}
+	}
+}
+
+func TestRenameAbsoluteAndRelative(t *testing.T) {
+	p := load(t)
+	events, _ := collect(t, p)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.WriteFile(a, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(a, b); err != nil {
+		t.Fatal(err)
+	}
+	e := waitFor(t, events, func(e Event) bool { return e.Kind == Rename && e.Paths[1] == b })
+	if e.Paths[0] != a || e.Pid != uint32(os.Getpid()) || e.Flags != [2]PathFlags{} {
+		t.Fatalf("got %+v, want %s -> %s from pid %d, no flags", e, a, b, os.Getpid())
+	}
+	t.Chdir(dir)
+	if err := os.Rename("b", "c"); err != nil {
+		t.Fatal(err)
+	}
+	e = waitFor(t, events, func(e Event) bool { return e.Kind == Rename && e.Paths[0] == dir+"/b" })
+	if e.Paths[1] != dir+"/c" {
+		t.Fatalf("relative rename: got %+v", e)
+	}
+	if err := os.Remove("c"); err != nil {
+		t.Fatal(err)
+	}
+	e = waitFor(t, events, func(e Event) bool { return e.Kind == Unlink && e.Paths[0] == dir+"/c" })
+	if err := os.Rename("nonexistent", "x"); err == nil {
+		t.Fatal("rename of a missing file succeeded")
+	}
+	if err := os.Mkdir("d", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove("d"); err != nil {
+		t.Fatal(err)
+	}
+	e = waitFor(t, events, func(e Event) bool { return e.Kind != Rename || e.Paths[0] == dir+"/nonexistent" })
+	if e.Kind != Rmdir || e.Paths[0] != dir+"/d" {
+		t.Fatalf("want the rmdir of d and no event for the failed rename, got %+v", e)
+	}
+}

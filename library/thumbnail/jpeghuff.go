@@ -1,0 +1,154 @@
+package thumbnail
+
+import "errors"
+
+// lutBits is the width of the fast Huffman lookup: codes up to this long are
+// decoded with one table read, longer ones with the canonical-code walk.
+const lutBits = 9
+
+// huffTable is one JPEG Huffman table, prepared for decoding.
+type huffTable struct {
+	lut     [1 << lutBits]uint16 // (code length << 8) | symbol; 0 = not in the table
+	maxCode [18]int32            // largest code of each length, -1 when none
+	valPtr  [17]int32            // index in vals of the first code of each length
+	minCode [17]int32
+	vals    [256]uint8
+	present bool
+}
+
+var errBadHuffman = errors.New("jpeg: bad Huffman table")
+
+// build fills the table from a DHT segment's 16 counts and symbols.
+func (h *huffTable) build(counts []byte, symbols []byte) error {
+	total := 0
+	for _, c := range counts {
+		total += int(c)
+	}
+	if total == 0 || total > 256 || total != len(symbols) {
+		return errBadHuffman
+	}
+	*h = huffTable{present: true}
+	copy(h.vals[:], symbols)
+	code, k := int32(0), int32(0)
+	for l := 1; l <= 16; l++ {
+		n := int32(counts[l-1])
+		h.valPtr[l] = k
+		h.minCode[l] = code
+		if n == 0 {
+			h.maxCode[l] = -1
+		} else {
+			for i := range n {
+				if l <= lutBits {
+					// Every lutBits-wide pattern that starts with this code maps to it.
+					c := (code + i) << (lutBits - l)
+					for j := range int32(1) << (lutBits - l) {
+						h.lut[c+j] = uint16(l)<<8 | uint16(symbols[k+i])
+					}
+				}
+			}
+			code += n
+			k += n
+			h.maxCode[l] = code - 1
+		}
+		if code > 1<<l {
+			return errBadHuffman
+		}
+		code <<= 1
+	}
+	h.maxCode[17] = 0x7fffffff
+	return nil
+}
+
+// bitReader reads a JPEG entropy-coded segment that is already cut out of the
+// file, undoing the 0xFF00 byte stuffing. At a marker or the end it feeds
+// zero bits and counts them, so corrupt data ends in an error, not a hang.
+type bitReader struct {
+	data   []byte
+	pos    int
+	acc    uint64 // bits left-aligned
+	n      uint   // valid bits in acc
+	zeros  int    // zero bytes fed past a marker or the end
+	marker bool   // stopped at a marker (a restart marker, or the segment end)
+}
+
+func (r *bitReader) fill() {
+	for r.n <= 56 {
+		var b byte
+		if r.marker || r.pos >= len(r.data) {
+			r.zeros++
+		} else {
+			b = r.data[r.pos]
+			if b == 0xff {
+				if r.pos+1 < len(r.data) && r.data[r.pos+1] == 0 {
+					r.pos += 2
+				} else {
+					r.marker = true
+					b = 0
+					r.zeros++
+				}
+			} else {
+				r.pos++
+			}
+		}
+		r.acc |= uint64(b) << (56 - r.n)
+		r.n += 8
+	}
+}
+
+// decode reads one Huffman-coded symbol.
+func (r *bitReader) decode(h *huffTable) (uint8, error) {
+	if r.n < 32 {
+		r.fill()
+	}
+	if e := h.lut[r.acc>>(64-lutBits)]; e != 0 {
+		l := uint(e >> 8)
+		r.acc <<= l
+		r.n -= l
+		return uint8(e), nil
+	}
+	for l := lutBits + 1; l <= 16; l++ {
+		code := int32(r.acc >> (64 - uint(l)))
+		if code <= h.maxCode[l] {
+			r.acc <<= uint(l)
+			r.n -= uint(l)
+			return h.vals[h.valPtr[l]+code-h.minCode[l]], nil
+		}
+	}
+	return 0, errBadHuffman
+}
+
+// receive reads s (≤ 16) raw bits as a signed JPEG coefficient value.
+func (r *bitReader) receive(s uint8) int32 {
+	if s == 0 {
+		return 0
+	}
+	if r.n < uint(s) {
+		r.fill()
+	}
+	v := int32(r.acc >> (64 - uint(s)))
+	r.acc <<= uint(s)
+	r.n -= uint(s)
+	if v < 1<<(s-1) {
+		v += -1<<s + 1
+	}
+	return v
+}
+
+// skip drops s (≤ 16) bits: an AC coefficient value a DC-only decode ignores.
+// decode has left at least 32 - 16 bits in the buffer, so no refill is needed.
+func (r *bitReader) skip(s uint8) {
+	r.acc <<= uint(s)
+	r.n -= uint(s)
+}
+
+// restart moves past the next RSTn marker and clears the bit buffer.
+func (r *bitReader) restart() {
+	for r.pos+1 < len(r.data) {
+		if r.data[r.pos] == 0xff && r.data[r.pos+1] >= 0xd0 && r.data[r.pos+1] <= 0xd7 {
+			r.pos += 2
+			break
+		}
+		r.pos++
+	}
+	r.acc, r.n, r.marker = 0, 0, false
+}

@@ -1,0 +1,182 @@
+package thumbnail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Options configure a Service. The zero value is usable.
+type Options struct {
+	// CacheDir is the thumbnail cache root; default DefaultCacheDir().
+	CacheDir string
+	// Workers is the number of concurrent generators; default runtime.NumCPU().
+	Workers int
+	// MemoryBudget caps the bytes all decoders hold at once; default 192 MiB.
+	// An image that would need more fails with ErrTooLarge.
+	MemoryBudget int64
+	// MemoryCache caps the in-memory LRU of decoded thumbnails; default 64 MiB
+	// (about 250 large thumbnails).
+	MemoryCache int64
+	// Timeout caps one run of an external thumbnailer; default 20 s.
+	Timeout time.Duration
+	// Version names the failure folder, fail/hoard-<Version>; default "1".
+	// Bump it when the generator improves, so old failures are retried.
+	Version string
+	// Logger receives a line for every failure; default discards.
+	Logger *slog.Logger
+}
+
+// Service makes, caches and serves thumbnails. Its methods are safe for
+// concurrent use.
+type Service struct {
+	cache *cache
+	gen   *generator
+	mem   *memCache
+	log   *slog.Logger
+	queue *queue
+	wg    sync.WaitGroup
+}
+
+// NewService starts a Service and its workers; Close stops them.
+func NewService(opts Options) (*Service, error) {
+	if opts.CacheDir == "" {
+		d, err := DefaultCacheDir()
+		if err != nil {
+			return nil, err
+		}
+		opts.CacheDir = d
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.MemoryBudget <= 0 {
+		opts.MemoryBudget = 192 << 20
+	}
+	if opts.MemoryCache <= 0 {
+		opts.MemoryCache = 64 << 20
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 20 * time.Second
+	}
+	if opts.Version == "" {
+		opts.Version = "1"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Service{
+		cache: newCache(opts.CacheDir, opts.Version),
+		gen:   &generator{budget: newMemBudget(opts.MemoryBudget), tools: findTools(), timeout: opts.Timeout},
+		mem:   newMemCache(opts.MemoryCache),
+		log:   opts.Logger,
+		queue: newQueue(),
+	}
+	for range opts.Workers {
+		s.wg.Add(1)
+		go s.work()
+	}
+	return s, nil
+}
+
+// Close cancels queued and running requests (their callbacks are not called)
+// and waits for the workers to stop.
+func (s *Service) Close() {
+	s.queue.close()
+	s.wg.Wait()
+}
+
+// Lookup returns the decoded thumbnail of path at size if it is in memory.
+// It never touches the disk, so the grid can call it while drawing.
+func (s *Service) Lookup(path string, size Size) (image.Image, bool) {
+	path, err := absPath(path)
+	if err != nil {
+		return nil, false
+	}
+	e, ok := s.mem.get(memKey{path, size})
+	return e.img, ok
+}
+
+// Invalidate drops the in-memory thumbnails of path, for when the index
+// learns the file changed. (The disk cache checks MTime and Size itself.)
+func (s *Service) Invalidate(path string) {
+	if path, err := absPath(path); err == nil {
+		s.mem.forget(path)
+	}
+}
+
+// Generate returns the thumbnail of path at size, from memory, from the disk
+// cache (made by Hoard or another program) or made now and stored. A file
+// that cannot be thumbnailed is not an error: the Result says to show an
+// icon or a placeholder. The error is for a file that cannot be read at
+// all, an invalid size, or a cancelled ctx.
+func (s *Service) Generate(ctx context.Context, path string, size Size) (Result, error) {
+	if size.dir() == "" {
+		return Result{}, fmt.Errorf("thumbnail size %d: not a standard size", size)
+	}
+	path, err := absPath(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("thumbnail %s: %w", path, err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("thumbnail: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return Result{Kind: KindIcon, MIME: "inode/directory", Reason: "not a regular file", Err: ErrUnsupported}, nil
+	}
+	st := stampOf(fi)
+	key := memKey{path, size}
+	if e, ok := s.mem.get(key); ok && e.stamp == st {
+		return Result{Kind: KindThumbnail, Image: e.img, Origin: FromMemory}, nil
+	}
+	uri := FileURI(path)
+	img, meta, err := s.cache.load(uri, st, size)
+	if err != nil {
+		s.log.Warn("thumbnail cache read failed", "path", path, "err", err)
+	}
+	if img != nil {
+		s.mem.put(key, img, st)
+		return Result{Kind: KindThumbnail, Image: img, MIME: meta.MIME, Origin: FromCache}, nil
+	}
+	if reason, failed := s.cache.failure(uri, st); failed {
+		return Result{Kind: KindFailed, Reason: reason, Err: ErrFailedBefore}, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	return s.make(ctx, path, uri, st, size)
+}
+
+// make generates, stores and classifies a new thumbnail.
+func (s *Service) make(ctx context.Context, path, uri string, st stamp, size Size) (Result, error) {
+	mime := detectMIME(path)
+	thumb, err := s.gen.make(ctx, path, mime, size)
+	if err == nil {
+		if err := s.cache.store(uri, st, mime, size, thumb); err != nil {
+			s.log.Warn("thumbnail not saved", "path", path, "err", err)
+		}
+		s.mem.put(memKey{path, size}, thumb, st)
+		return Result{Kind: KindThumbnail, Image: thumb, MIME: mime, Origin: Generated}, nil
+	}
+	if ctx.Err() != nil && !errors.Is(err, ErrTimeout) {
+		return Result{}, ctx.Err()
+	}
+	res := Result{Kind: KindFailed, MIME: mime, Reason: err.Error(), Err: err}
+	if errors.Is(err, ErrUnsupported) || errors.Is(err, ErrNotInstalled) {
+		res.Kind = KindIcon
+		return res, nil
+	}
+	s.log.Info("thumbnail failed", "path", path, "mime", mime, "reason", res.Reason)
+	if err := s.cache.storeFailure(uri, st, mime, res.Reason); err != nil {
+		s.log.Warn("thumbnail failure not recorded", "path", path, "err", err)
+	}
+	return res, nil
+}

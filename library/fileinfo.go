@@ -1,0 +1,256 @@
+package library
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // register decoders for DecodeConfig
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/h2non/filetype"
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+	"golang.org/x/sys/unix"
+	"lukechampine.com/blake3"
+)
+
+// File is one entry of the library.
+type File struct {
+	ID       int64
+	Path     string // absolute; any bytes but NUL
+	Dev      uint64
+	Inode    uint64
+	Btime    int64 // statx birth time in ns; 0 when the filesystem gives none
+	Size     int64
+	MtimeNS  int64
+	Hash     []byte // BLAKE3-256
+	MIME     string
+	Width    int // 0 when unknown
+	Height   int
+	Duration time.Duration
+	Added    time.Time
+	Missing  bool
+	TagCount int
+}
+
+// Name is the file's base name.
+func (f File) Name() string { return filepath.Base(f.Path) }
+
+// Facts are what Hoard learns about a file on disk.
+type Facts struct {
+	Dev, Inode uint64
+	Btime      int64
+	Size       int64
+	MtimeNS    int64
+	Hash       []byte
+	MIME       string
+	Width      int
+	Height     int
+}
+
+// statFacts reads the stat part of Facts (no content) with statx, not following a
+// final symlink.
+func statFacts(path string) (Facts, os.FileMode, error) {
+	var sx unix.Statx_t
+	err := unix.Statx(unix.AT_FDCWD, path, unix.AT_SYMLINK_NOFOLLOW,
+		unix.STATX_TYPE|unix.STATX_MODE|unix.STATX_INO|unix.STATX_SIZE|unix.STATX_MTIME|unix.STATX_BTIME, &sx)
+	if err != nil {
+		return Facts{}, 0, &os.PathError{Op: "statx", Path: path, Err: err}
+	}
+	f := Facts{
+		Dev:     unix.Mkdev(sx.Dev_major, sx.Dev_minor),
+		Inode:   sx.Ino,
+		Size:    int64(sx.Size),
+		MtimeNS: sx.Mtime.Sec*1e9 + int64(sx.Mtime.Nsec),
+	}
+	if sx.Mask&unix.STATX_BTIME != 0 {
+		f.Btime = sx.Btime.Sec*1e9 + int64(sx.Btime.Nsec)
+	}
+	return f, statxMode(sx.Mode), nil
+}
+
+func statxMode(m uint16) os.FileMode {
+	mode := os.FileMode(m & 0o777)
+	switch m & unix.S_IFMT {
+	case unix.S_IFDIR:
+		mode |= os.ModeDir
+	case unix.S_IFLNK:
+		mode |= os.ModeSymlink
+	case unix.S_IFIFO:
+		mode |= os.ModeNamedPipe
+	case unix.S_IFSOCK:
+		mode |= os.ModeSocket
+	case unix.S_IFCHR:
+		mode |= os.ModeDevice | os.ModeCharDevice
+	case unix.S_IFBLK:
+		mode |= os.ModeDevice
+	}
+	return mode
+}
+
+// ErrNotRegular is returned for FIFOs, sockets, devices and the like, which Hoard never
+// opens (opening a FIFO would block).
+var ErrNotRegular = errors.New("not a regular file")
+
+const smallFile = 64 << 10
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// ReadFacts stats, hashes and sniffs the regular file at path. It opens with O_NOFOLLOW
+// and O_NONBLOCK and re-checks the opened file, so a FIFO swapped in never blocks it.
+func ReadFacts(ctx context.Context, path string) (Facts, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOATIME, 0)
+	if errors.Is(err, unix.EPERM) { // O_NOATIME needs ownership
+		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	}
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return Facts{}, fmt.Errorf("%s: %w (a symlink)", path, ErrNotRegular)
+		}
+		return Facts{}, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	var sx unix.Statx_t
+	if err := unix.Statx(fd, "", unix.AT_EMPTY_PATH,
+		unix.STATX_TYPE|unix.STATX_INO|unix.STATX_SIZE|unix.STATX_MTIME|unix.STATX_BTIME, &sx); err != nil {
+		return Facts{}, &os.PathError{Op: "statx", Path: path, Err: err}
+	}
+	if sx.Mode&unix.S_IFMT != unix.S_IFREG {
+		return Facts{}, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	facts := Facts{
+		Dev:     unix.Mkdev(sx.Dev_major, sx.Dev_minor),
+		Inode:   sx.Ino,
+		Size:    int64(sx.Size),
+		MtimeNS: sx.Mtime.Sec*1e9 + int64(sx.Mtime.Nsec),
+	}
+	if sx.Mask&unix.STATX_BTIME != 0 {
+		facts.Btime = sx.Btime.Sec*1e9 + int64(sx.Btime.Nsec)
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	h := blake3.New(32, nil)
+	var head []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return Facts{}, err
+		}
+		n, err := f.Read(buf)
+		if n > 0 {
+			if head == nil {
+				head = append([]byte(nil), buf[:min(n, 8192)]...)
+			}
+			hashWrite(h, buf[:n])
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Facts{}, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	facts.Hash = h.Sum(nil)
+	facts.MIME = DetectMIME(path, head)
+	if strings.HasPrefix(facts.MIME, "image/") {
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(head)); err == nil {
+			facts.Width, facts.Height = cfg.Width, cfg.Height
+		} else if cfg, ok := decodeConfigFile(f); ok {
+			facts.Width, facts.Height = cfg.Width, cfg.Height
+		}
+	}
+	return facts, nil
+}
+
+// decodeConfigFile retries DecodeConfig on the whole file, for formats (JPEG with a big
+// EXIF block) whose size is not in the first 8 KiB.
+func decodeConfigFile(f *os.File) (image.Config, bool) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return image.Config{}, false
+	}
+	cfg, _, err := image.DecodeConfig(io.LimitReader(f, 4<<20))
+	return cfg, err == nil
+}
+
+// hashWrite feeds BLAKE3 in 1 KiB pieces for small inputs: blake3.Hasher starts a
+// goroutine per subtree for writes above one chunk, which costs more than it saves on
+// small files; big buffers go in whole to use both cores.
+func hashWrite(h *blake3.Hasher, p []byte) {
+	if len(p) >= smallFile {
+		h.Write(p)
+		return
+	}
+	for len(p) > 0 {
+		n := min(len(p), 1024)
+		h.Write(p[:n])
+		p = p[n:]
+	}
+}
+
+// DetectMIME sniffs the content's first bytes with h2non/filetype, then falls back to the
+// file name's extension, then to application/octet-stream.
+func DetectMIME(path string, head []byte) string {
+	if len(head) > 0 {
+		if kind, err := filetype.Match(head); err == nil && kind != filetype.Unknown {
+			return kind.MIME.Value
+		}
+	}
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	if ext != "" {
+		if t := filetype.GetType(ext); t != filetype.Unknown {
+			return t.MIME.Value
+		}
+		if m, ok := extraMIME[ext]; ok {
+			return m
+		}
+	}
+	if len(head) > 0 && looksLikeText(head) {
+		return "text/plain"
+	}
+	return "application/octet-stream"
+}
+
+var extraMIME = map[string]string{
+	"txt": "text/plain", "md": "text/markdown", "csv": "text/csv", "html": "text/html",
+	"htm": "text/html", "json": "application/json", "xml": "application/xml",
+	"svg": "image/svg+xml", "go": "text/x-go", "c": "text/x-c", "py": "text/x-python",
+	"js": "text/javascript", "css": "text/css", "tex": "text/x-tex", "epub": "application/epub+zip",
+	"m4a": "audio/mp4", "opus": "audio/opus", "mkv": "video/x-matroska",
+}
+
+func looksLikeText(b []byte) bool {
+	for _, c := range b {
+		if c == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// MediaClass maps a MIME type to the query language's type: classes.
+func MediaClass(mime string) string {
+	switch {
+	case strings.HasPrefix(mime, "image/"):
+		return "image"
+	case strings.HasPrefix(mime, "video/"):
+		return "video"
+	case strings.HasPrefix(mime, "audio/"):
+		return "audio"
+	case strings.HasPrefix(mime, "text/"), mime == "application/pdf", mime == "application/epub+zip",
+		strings.Contains(mime, "document"), strings.Contains(mime, "msword"),
+		mime == "application/rtf", strings.Contains(mime, "opendocument"), mime == "application/postscript":
+		return "document"
+	}
+	return "other"
+}

@@ -1,0 +1,178 @@
+package library
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"hoard/library/query"
+)
+
+func openTest(t *testing.T) *Library {
+	t.Helper()
+	l, err := Open(context.Background(), filepath.Join(t.TempDir(), "library.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func findPaths(t *testing.T, l *Library, q string) []string {
+	t.Helper()
+	r, err := l.Search(context.Background(), q, SearchOptions{DefaultSort: query.Sort{Key: query.SortName}})
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	var out []string
+	err = r.Each(context.Background(), func(f File) error {
+		out = append(out, filepath.Base(f.Path))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestIncludeTagAndSearch(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a cat.txt":       "meow",
+		"dog.txt":         "woof",
+		"both.txt":        "meow woof",
+		"sub/new\nline":   "odd",
+		"sub/\xff\xfe.bin": "bytes",
+	})
+	res, err := l.Include(ctx, []string{dir}, IncludeOptions{Tags: []string{"pets"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 5 || res.Tagged != 5 {
+		t.Fatalf("include: %+v", res)
+	}
+	f, err := l.FileByPath(ctx, filepath.Join(dir, "sub/\xff\xfe.bin"))
+	if err != nil {
+		t.Fatalf("non-UTF-8 path did not round trip: %v", err)
+	}
+	if len(f.Hash) != 32 || f.Size != 5 {
+		t.Fatalf("facts: %+v", f)
+	}
+	id := func(name string) int64 {
+		f, err := l.FileByPath(ctx, filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f.ID
+	}
+	if _, err := l.TagFiles(ctx, []int64{id("a cat.txt"), id("both.txt")}, []string{"Cat"}, TagOptions{Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.TagFiles(ctx, []int64{id("dog.txt"), id("both.txt")}, []string{"dog"}, TagOptions{Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.CreateTag(ctx, "animal"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Imply(ctx, "cat", "animal"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Imply(ctx, "animal", "cat"); !errors.Is(err, ErrCycle) {
+		t.Fatalf("cycle not refused: %v", err)
+	}
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{"cat", []string{"a cat.txt", "both.txt"}},
+		{"CAT dog", []string{"both.txt"}},
+		{"cat | dog", []string{"a cat.txt", "both.txt", "dog.txt"}},
+		{"pets -cat", []string{"dog.txt", "new\nline", "\xff\xfe.bin"}},
+		{"animal", []string{"a cat.txt", "both.txt"}},
+		{"c*", []string{"a cat.txt", "both.txt"}},
+		{"tags=1", []string{"new\nline", "\xff\xfe.bin"}},
+		{"ext:txt size>4", []string{"both.txt"}},
+		{"path:*/sub/*", []string{"new\nline", "\xff\xfe.bin"}},
+		{"sort:size-desc limit:1", []string{"both.txt"}},
+	}
+	for _, c := range cases {
+		t.Run(c.q, func(t *testing.T) {
+			got := findPaths(t, l, c.q)
+			if !strings.HasPrefix(c.q, "sort") {
+				sort.Strings(got)
+				sort.Strings(c.want)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+	var ut *UnknownTagError
+	if _, err := l.Search(ctx, "cta", SearchOptions{}); !errors.As(err, &ut) || len(ut.Nearest) == 0 || ut.Nearest[0] != "Cat" {
+		t.Fatalf("unknown tag error: %v", err)
+	}
+	// Re-including changes nothing and adds the new tag only.
+	res, err = l.Include(ctx, []string{dir}, IncludeOptions{Tags: []string{"pets", "more"}}, nil)
+	if err != nil || res.Added != 0 || res.Unchanged != 5 || res.Tagged != 5 {
+		t.Fatalf("re-include: %+v %v", res, err)
+	}
+}
+
+func TestRenames(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"d/x": "1", "d/y": "2", "a.jpg": "3", "b": "4"})
+	if _, err := l.Include(ctx, []string{dir}, IncludeOptions{Tags: []string{"t"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	j := func(p string) string { return filepath.Join(dir, p) }
+	mustRename := func(a, b string) {
+		t.Helper()
+		if err := os.Rename(j(a), j(b)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.ApplyRename(ctx, j(a), j(b), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustRename("d", "e")
+	if got := findPaths(t, l, "path:"+j("e")+"/*"); !slices.Equal(got, []string{"x", "y"}) {
+		t.Fatalf("dir rename: %q", got)
+	}
+	// atomic save: unindexed temp renamed over an indexed path keeps tags
+	writeFiles(t, dir, map[string]string{"a.jpg.tmp": "new content"})
+	mustRename("a.jpg.tmp", "a.jpg")
+	f, err := l.FileByPath(ctx, j("a.jpg"))
+	if err != nil || f.Size != int64(len("new content")) || f.TagCount != 1 {
+		t.Fatalf("atomic save: %+v %v", f, err)
+	}
+	// indexed over indexed: mover takes the path, the other becomes missing
+	mustRename("b", "a.jpg")
+	if got := findPaths(t, l, "missing"); !slices.Equal(got, []string{"a.jpg"}) {
+		t.Fatalf("displaced: %q", got)
+	}
+	if got := findPaths(t, l, "-missing"); len(got) != 3 {
+		t.Fatalf("present: %q", got)
+	}
+}

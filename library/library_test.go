@@ -58,10 +58,10 @@ func TestIncludeTagAndSearch(t *testing.T) {
 	l := openTest(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"a cat.txt":       "meow",
-		"dog.txt":         "woof",
-		"both.txt":        "meow woof",
-		"sub/new\nline":   "odd",
+		"a cat.txt":        "meow",
+		"dog.txt":          "woof",
+		"both.txt":         "meow woof",
+		"sub/new\nline":    "odd",
 		"sub/\xff\xfe.bin": "bytes",
 	})
 	res, err := l.Include(ctx, []string{dir}, IncludeOptions{Tags: []string{"pets"}}, nil)

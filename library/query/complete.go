@@ -75,7 +75,9 @@ func Completion(src string, cursor int) CompletionContext {
 	if t.quoted {
 		// artist:"john sm| is a quoted tag name.
 		c.Quoted = true
-		c.Prefix = t.text + unquotePrefix(src[t.pos+len(t.text):cursor])
+		if valueAt := t.pos + len(t.text); cursor > valueAt {
+			c.Prefix = t.text + unquotePrefix(src[valueAt:cursor])
+		}
 	}
 	if c.Prefix != "" && !c.Quoted {
 		c.Suggestions = filterPrefix(tagPositionWords, c.Prefix)

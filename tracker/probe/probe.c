@@ -112,9 +112,12 @@ struct {
 	__type(value, struct event);
 } scratch SEC(".maps");
 
-// lost[0]: ring buffer full; lost[1]: in-flight table full.
+// lost[0]: ring buffer full; lost[1]: in-flight table full. Memory-mapped, so
+// the helper reads it after dropping privileges (older kernels refuse bpf()
+// map look-ups without CAP_BPF when unprivileged BPF is disabled).
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -128,7 +131,7 @@ static __always_inline void count_lost(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&lost, &idx);
 	if (v)
-		*v += 1;
+		__sync_fetch_and_add(v, 1);
 }
 
 struct walk {

@@ -71,10 +71,11 @@ var ErrRefused = errors.New("kernel refused BPF")
 
 // Probe is the loaded and attached programs plus the ring buffer reader.
 type Probe struct {
-	objs   probeObjects
-	links  []link.Link
-	reader *ringbuf.Reader
-	lost   uint64
+	objs    probeObjects
+	links   []link.Link
+	reader  *ringbuf.Reader
+	lostMem *ebpf.Memory
+	lost    uint64
 }
 
 // PollInterval bounds how long an event waits in the ring buffer: the kernel
@@ -111,6 +112,10 @@ func Load() (*Probe, error) {
 	if err != nil {
 		p.Close()
 		return nil, fmt.Errorf("open ring buffer: %w", err)
+	}
+	if _, err := p.Lost(); err != nil {
+		p.Close()
+		return nil, err
 	}
 	return p, nil
 }
@@ -189,30 +194,37 @@ func (p *Probe) Close() error {
 }
 
 // Lost returns how many events were dropped since the last call: the ring buffer
-// was full or too many syscalls were in flight.
+// was full or too many syscalls were in flight. It reads the counters through
+// shared memory, so it works after the helper has dropped its privileges.
 func (p *Probe) Lost() (uint64, error) {
-	var total uint64
-	for key := uint32(0); key < 2; key++ {
-		var perCPU []uint64
-		if err := p.objs.Lost.Lookup(key, &perCPU); err != nil {
-			return 0, fmt.Errorf("read lost counter %d: %w", key, err)
+	if p.lostMem == nil {
+		mem, err := p.objs.Lost.Memory()
+		if err != nil {
+			return 0, fmt.Errorf("map lost counters: %w", err)
 		}
-		for _, n := range perCPU {
-			total += n
-		}
+		p.lostMem = mem
+	}
+	var buf [16]byte
+	if _, err := p.lostMem.ReadAt(buf[:], 0); err != nil {
+		return 0, fmt.Errorf("read lost counters: %w", err)
+	}
+	total := binary.NativeEndian.Uint64(buf[0:]) + binary.NativeEndian.Uint64(buf[8:])
+	if total <= p.lost {
+		return 0, nil
 	}
 	delta := total - p.lost
 	p.lost = total
 	return delta, nil
 }
 
-// Run reads events until ctx ends or the probe is closed, calling emit for each
-// one and lost with every non-zero count of dropped events. An error from emit
-// or lost stops Run and is returned.
-func (p *Probe) Run(ctx context.Context, emit func(Event) error, lost func(uint64) error) error {
+// Run reads events until ctx ends or the probe is closed. It calls emit for each
+// event, and idle whenever the ring buffer has been drained (at least every
+// PollInterval) with the number of events dropped since the last call. An error
+// from either stops Run and is returned.
+func (p *Probe) Run(ctx context.Context, emit func(Event) error, idle func(lost uint64) error) error {
 	var rec ringbuf.Record
 	for {
-		if err := ctx.Err(); err != nil {
+		if ctx.Err() != nil {
 			return nil
 		}
 		p.reader.SetDeadline(time.Now().Add(PollInterval))
@@ -237,10 +249,8 @@ func (p *Probe) Run(ctx context.Context, emit func(Event) error, lost func(uint6
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			if err := lost(n); err != nil {
-				return err
-			}
+		if err := idle(n); err != nil {
+			return err
 		}
 	}
 }

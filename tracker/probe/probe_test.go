@@ -35,7 +35,12 @@ func collect(t testing.TB, p *Probe) (events chan Event, lost chan uint64) {
 	done := make(chan error, 1)
 	go func() {
 		done <- p.Run(ctx, func(e Event) error { events <- e; return nil },
-			func(n uint64) error { lost <- n; return nil })
+			func(n uint64) error {
+				if n > 0 {
+					lost <- n
+				}
+				return nil
+			})
 	}()
 	t.Cleanup(func() {
 		cancel()

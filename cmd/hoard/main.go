@@ -74,6 +74,16 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// codedError is an error with its own exit code, printed without the --help hint
+// (a mistyped query is a usage mistake, but the message already says what to fix).
+type codedError struct {
+	err  error
+	code int
+}
+
+func (c codedError) Error() string { return c.err.Error() }
+func (c codedError) Unwrap() error { return c.err }
+
 // problemsFound makes hoard exit with code 3 without an error line.
 var errProblemsFound = errors.New("problems found")
 
@@ -146,6 +156,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // report prints err as one line and picks the exit code.
 func report(stderr io.Writer, name string, err error) int {
 	var ue usageError
+	var ce codedError
 	switch {
 	case err == nil:
 		return exitOK
@@ -154,6 +165,9 @@ func report(stderr io.Writer, name string, err error) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "hoard %s: %s (see `hoard %s --help`)\n", name, ue.msg, name)
 		return exitUsage
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "hoard %s: %s\n", name, oneLine(ce.Error()))
+		return ce.code
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintf(stderr, "hoard %s: interrupted; the index is consistent (finished work was kept; run the command again to finish)\n", name)
 		return exitFailure

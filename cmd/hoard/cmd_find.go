@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"hoard/library"
+	"hoard/library/query"
+)
+
+type findOptions struct {
+	count, nul, json bool
+}
+
+var findOpts findOptions
+
+func init() {
+	register(&command{
+		name:    "find",
+		args:    "[--count] [-0] [--json] QUERY…",
+		summary: "print the absolute paths of the files matching a query (see DESIGN.md for the language)",
+		flags: func(fs *flag.FlagSet) {
+			findOpts = findOptions{}
+			fs.BoolVar(&findOpts.count, "count", false, "print only the number of matches")
+			fs.BoolVar(&findOpts.nul, "0", false, "end each path with NUL instead of a newline (for xargs -0)")
+			fs.BoolVar(&findOpts.json, "json", false, "print one JSON object per file")
+		},
+		run: runFind,
+	})
+}
+
+func runFind(ctx context.Context, e *env, args []string) error {
+	if findOpts.nul && findOpts.json {
+		return usagef("-0 and --json do not go together; pick one")
+	}
+	src := strings.Join(args, " ")
+	l, err := e.library(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := l.Search(ctx, src, library.SearchOptions{DefaultSort: query.Sort{Key: query.SortName}})
+	if err != nil {
+		return queryError(src, err)
+	}
+	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	if findOpts.count {
+		fmt.Fprintln(w, res.Count())
+		return w.Flush()
+	}
+	err = res.Each(ctx, func(f library.File) error {
+		switch {
+		case findOpts.json:
+			return writeFileJSON(ctx, w, l, f)
+		case findOpts.nul:
+			w.WriteString(f.Path)
+			return w.WriteByte(0)
+		default:
+			w.WriteString(f.Path)
+			return w.WriteByte('\n')
+		}
+	})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// queryError turns a mistyped query into a usage error (exit 2) that quotes the query;
+// an unknown tag (with its "did you mean") stays a failure (exit 1).
+func queryError(src string, err error) error {
+	var qe *query.Error
+	if errors.As(err, &qe) {
+		return codedError{fmt.Errorf("%w in %q (quote the query or put `--` before one that starts with '-')", err, src), exitUsage}
+	}
+	return err
+}
+
+// fileJSON is one line of `hoard find --json`.
+type fileJSON struct {
+	Path    string   `json:"path,omitempty"`
+	PathB64 string   `json:"path_b64,omitempty"` // when the path is not valid UTF-8
+	ID      int64    `json:"id"`
+	Size    int64    `json:"size"`
+	MIME    string   `json:"mime"`
+	Hash    string   `json:"hash"`
+	Width   int      `json:"width,omitempty"`
+	Height  int      `json:"height,omitempty"`
+	Tags    []string `json:"tags"`
+	Implied []string `json:"implied,omitempty"`
+	Missing bool     `json:"missing"`
+}
+
+// jsonPath fills path or, for bytes that are not UTF-8, path_b64, so no name is mangled.
+func jsonPath(p string) (plain, b64 string) {
+	if utf8.ValidString(p) {
+		return p, ""
+	}
+	return "", base64.StdEncoding.EncodeToString([]byte(p))
+}
+
+func writeFileJSON(ctx context.Context, w io.Writer, l *library.Library, f library.File) error {
+	tags, err := l.FileTags(ctx, f.ID)
+	if err != nil {
+		return err
+	}
+	j := fileJSON{ID: f.ID, Size: f.Size, MIME: f.MIME, Hash: hex.EncodeToString(f.Hash),
+		Width: f.Width, Height: f.Height, Missing: f.Missing, Tags: []string{}}
+	j.Path, j.PathB64 = jsonPath(f.Path)
+	for _, t := range tags {
+		if t.Implied {
+			j.Implied = append(j.Implied, t.Name)
+		} else {
+			j.Tags = append(j.Tags, t.Name)
+		}
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

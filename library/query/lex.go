@@ -94,26 +94,30 @@ func (l *lexer) next() (token, *Error) {
 // word scans a bare word starting at start.
 func (l *lexer) word(start int) (token, *Error) {
 	typeValue := hasPrefixFold(l.src[start:], "type:")
-	depth := 0 // parentheses opened inside this word
+	depth := 0     // parentheses opened inside this word
+	firstOpen := 0 // where the outermost of them is
 	for l.pos < len(l.src) {
 		c := l.src[l.pos]
 		switch {
 		case isSpace(c):
-			return l.wordToken(start), nil
+			return l.endWord(start, depth, firstOpen)
 		case c == '(':
+			if depth == 0 {
+				firstOpen = l.pos
+			}
 			depth++
 		case c == ')':
 			if depth == 0 {
-				return l.wordToken(start), nil
+				return l.endWord(start, depth, firstOpen)
 			}
 			depth--
 		case c == '|':
 			// In type:image|video the | lists kinds; elsewhere it is OR.
 			if !typeValue || l.atTermEnd(l.pos+1) || l.src[l.pos+1] == '(' || l.src[l.pos+1] == '-' {
-				return l.wordToken(start), nil
+				return l.endWord(start, depth, firstOpen)
 			}
 		case c == '"':
-			if l.pos > start && l.src[l.pos-1] == ':' && !strings.Contains(l.src[start:l.pos-1], ":") {
+			if depth == 0 && l.pos > start && l.src[l.pos-1] == ':' && !strings.Contains(l.src[start:l.pos-1], ":") {
 				text := l.src[start:l.pos]
 				value, open, err := l.quoted()
 				if err != nil {
@@ -123,17 +127,23 @@ func (l *lexer) word(start int) (token, *Error) {
 				return t, l.afterQuote()
 			}
 			if l.lenient {
-				return l.wordToken(start), nil
+				return l.endWord(start, 0, 0)
 			}
 			return token{}, errorf(l.pos, l.pos+1, `quote inside a word — put a space before it, or quote the whole tag: "a b"`)
 		}
 		l.pos++
 	}
-	return l.wordToken(start), nil
+	return l.endWord(start, depth, firstOpen)
 }
 
-func (l *lexer) wordToken(start int) token {
-	return token{kind: tokWord, pos: start, end: l.pos, text: l.src[start:l.pos]}
+// endWord makes the word token that ends at l.pos. Parentheses inside a word
+// must balance: a word that leaves one open would swallow the ")" of an
+// enclosing group, so (a fate_(x) reads as nothing sensible.
+func (l *lexer) endWord(start, depth, firstOpen int) (token, *Error) {
+	if depth > 0 && !l.lenient {
+		return token{}, errorf(firstOpen, firstOpen+1, `unclosed "(" inside a word — add ")", put a space after "(", or quote the tag`)
+	}
+	return token{kind: tokWord, pos: start, end: l.pos, text: l.src[start:l.pos]}, nil
 }
 
 // quoted scans a quoted string at l.pos and returns its decoded content.

@@ -52,8 +52,9 @@ func lookupCompareField(name string) (Field, bool) {
 
 // value is a field's value with the span it was written at (quotes included).
 type value struct {
-	text string
-	span Span
+	text   string
+	span   Span
+	quoted bool // so text's offsets are not the source's
 }
 
 // term turns a word token into a predicate, a tag, or (returning nil) a
@@ -62,7 +63,7 @@ func (p *parser) term(t token, negated bool) (Expr, *Error) {
 	span := Span{t.pos, t.end}
 	if t.quoted {
 		prefix := t.text[:len(t.text)-1] // without the colon
-		v := value{t.value, Span{t.pos + len(t.text), t.end}}
+		v := value{t.value, Span{t.pos + len(t.text), t.end}, true}
 		if f, ok := lookupValueField(prefix); ok {
 			return p.field(f, v, span, negated)
 		}
@@ -84,7 +85,7 @@ func (p *parser) term(t token, negated bool) (Expr, *Error) {
 	colon := strings.IndexByte(w, ':')
 	if at, n := findOperator(w); at > 0 && (colon < 0 || at < colon) && isIdent(w[:at]) {
 		name := w[:at]
-		v := value{w[at+n:], Span{t.pos + at + n, t.end}}
+		v := value{text: w[at+n:], span: Span{t.pos + at + n, t.end}}
 		f, ok := lookupCompareField(name)
 		if !ok {
 			if _, ok := lookupValueField(name); ok {
@@ -95,7 +96,7 @@ func (p *parser) term(t token, negated bool) (Expr, *Error) {
 		return compare(f, Op(w[at:at+n]), v, span)
 	}
 	if colon > 0 {
-		v := value{w[colon+1:], Span{t.pos + colon + 1, t.end}}
+		v := value{text: w[colon+1:], span: Span{t.pos + colon + 1, t.end}}
 		if f, ok := lookupValueField(w[:colon]); ok {
 			return p.field(f, v, span, negated)
 		}
@@ -103,7 +104,7 @@ func (p *parser) term(t token, negated bool) (Expr, *Error) {
 			return compare(f, OpEq, v, span)
 		}
 	}
-	if colon == len(w)-1 {
+	if colon > 0 && colon == len(w)-1 {
 		return nil, errorf(t.pos, t.end, "nothing after %q — add a name, or write %s* for any tag in that namespace", w, w)
 	}
 	return &Tag{Span: span, Name: w, Wildcard: strings.Contains(w, "*")}, nil
@@ -265,11 +266,22 @@ func typeOf(v value, span Span) (Expr, *Error) {
 				k, ok = cand, true
 			}
 		}
+		// Point at the item, or at a separator next to an empty one; in
+		// quotes, escapes shift offsets, so point at the whole value.
+		pos, end := at, at+len(item)
+		switch {
+		case v.quoted:
+			pos, end = v.span.Pos, v.span.End
+		case item == "" && i < len(rest):
+			end = at + 1
+		case item == "":
+			pos = at - 1
+		}
 		switch {
 		case item == "":
-			return nil, errorf(at, at+1, `empty type in the list — remove the extra ","`)
+			return nil, errorf(pos, end, `empty type in the list — remove the extra ","`)
 		case !ok:
-			return nil, errorf(at, at+len(item), "unknown type %q — use image, video, audio or document", item)
+			return nil, errorf(pos, end, "unknown type %q — use image, video, audio or document", item)
 		}
 		t.Kinds = append(t.Kinds, k)
 		if i == len(rest) {

@@ -48,8 +48,10 @@
 //   - | is always OR, except inside a type: value written without spaces:
 //     type:image|video is one predicate, like type:image,video; with spaces,
 //     type:image | video is type:image OR the tag video.
-//   - ( opens a group only at the start of a word; inside a word balanced
+//   - ( opens a group only at the start of a word; inside a word,
 //     parentheses belong to the tag, as boorus name them: fate_(series).
+//     They must balance within the word (quote the tag otherwise), so that
+//     (a fate_(series)) still closes its group.
 //   - A bare word that starts with a name and an operator is a comparison,
 //     so foo>3 is an error (unknown field) rather than a tag; write "foo>3".
 //     Words that do not start with a name, such as >_< or <3, are tags.

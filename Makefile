@@ -1,0 +1,76 @@
+# Hoard's build. `make run` sets up and starts the app; `make test` sets up and runs
+# every test. Both install what they need on a fresh Debian machine (as root, or with
+# sudo available).
+
+GO       ?= go
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BIN      := bin
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: to build the window (cgo GL/X11), and for the tests (Xvfb and
+# screenshots, video/PDF thumbnails, desktop-entry and polkit validators, python3 for
+# rename syscalls the way Python makes them).
+APT_BUILD := gcc libc6-dev make pkg-config libgl1-mesa-dev xorg-dev
+APT_RUN   := xdg-utils ffmpegthumbnailer poppler-utils pkexec
+APT_TEST  := xvfb xauth imagemagick xdotool ffmpeg desktop-file-utils python3 sqlite3 util-linux
+APT_GEN   := clang-19 llvm-19 libbpf-dev bpftool
+
+.PHONY: all build run deps deps-test test test-go lint bench generate generate-check \
+        install user-install uninstall clean
+
+all: build
+
+# apt-get only when something is missing, so a warm machine pays nothing.
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_ensure,$(APT_BUILD) $(APT_RUN))
+
+deps-test: deps
+	$(call apt_ensure,$(APT_TEST))
+
+build: deps
+	$(GO) build -o $(BIN)/ ./cmd/hoard ./cmd/hoard-gui ./cmd/hoard-tracker
+
+# Start the desktop app on the default library.
+run: build
+	./$(BIN)/hoard-gui
+
+# Every test: vet, staticcheck, unit tests and the end-to-end tests (the tracker's run
+# for real as root; the window's under Xvfb).
+test: deps-test lint test-go
+
+test-go:
+	$(GO) test -count=1 -timeout 30m ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_bpfel.go$$')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+# Benchmarks against the issues' targets; corpora are generated once into .bench/.
+bench: deps
+	@mkdir -p .bench
+	$(GO) test -run '^$$' -bench . -benchtime 20x -timeout 60m ./library/ ./library/query/ 2>&1 | tee .bench/library.txt
+	@echo; echo "== summary =="; grep -E '^Benchmark' .bench/library.txt | awk '{printf "%-60s %14s %s\n", $$1, $$3, $$4}'
+
+# Regenerate the eBPF objects from tracker/probe/probe.c (needs clang-19).
+generate:
+	$(call apt_ensure,$(APT_GEN))
+	cd tracker/probe && $(GO) generate ./...
+
+# Fails when the committed eBPF objects differ from what the C source builds to.
+generate-check: generate
+	git diff --exit-code -- tracker/probe
+
+clean:
+	rm -rf $(BIN)

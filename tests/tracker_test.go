@@ -1,0 +1,573 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"hoard/tracker"
+	"hoard/tracker/privdrop"
+)
+
+// needRoot skips a test that must load eBPF programs.
+func needRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("the tracker tests load eBPF programs and need root; run them with sudo")
+	}
+}
+
+// trackedDir makes a temporary directory that every user can traverse (the
+// helper drops to nobody when root starts it) and returns its physical path.
+func trackedDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	for d := dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return real
+}
+
+// logWriter forwards the helper's stderr to the test log.
+type logWriter struct{ t testing.TB }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Logf("helper: %s", bytes.TrimRight(p, "\n"))
+	return len(p), nil
+}
+
+// startTracker runs the real helper on roots, skipping when the kernel refuses BPF.
+func startTracker(t testing.TB, roots ...string) *tracker.Client {
+	t.Helper()
+	needRoot(t)
+	// The context is the tracker's lifetime, not just its start.
+	cl, err := tracker.Start(context.Background(), roots, tracker.Options{Helper: binary(t, "hoard-tracker"), Stderr: logWriter{t}})
+	if errors.Is(err, tracker.ErrBPFRefused) {
+		t.Skipf("kernel refused BPF: %v", err)
+	}
+	if err != nil {
+		t.Fatalf("start tracker: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := cl.Stop(); err != nil {
+			t.Errorf("stop tracker: %v", err)
+		}
+	})
+	return cl
+}
+
+// next returns the next event that match accepts, failing after 5 s. Events
+// that do not match are returned in skipped.
+func next(t testing.TB, cl *tracker.Client, match func(tracker.Event) bool) (ev tracker.Event, skipped []tracker.Event) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev, ok := <-cl.Events():
+			if !ok {
+				t.Fatalf("tracker exited: %v", cl.Err())
+			}
+			if ev.Type == tracker.TypeLost {
+				t.Fatalf("tracker lost %d events", ev.Count)
+			}
+			if match(ev) {
+				return ev, skipped
+			}
+			skipped = append(skipped, ev)
+		case <-timeout:
+			t.Fatalf("no matching event within 5s; saw %+v", skipped)
+		}
+	}
+}
+
+func renameOf(old, new string) func(tracker.Event) bool {
+	return func(e tracker.Event) bool { return e.Type == tracker.TypeRename && e.Old == old && e.New == new }
+}
+
+func unlinkOf(p string) func(tracker.Event) bool {
+	return func(e tracker.Event) bool { return e.Type == tracker.TypeUnlink && e.Path == p }
+}
+
+func touch(t testing.TB, p string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte("x"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run(t testing.TB, dir string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+func TestTrackerRenames(t *testing.T) {
+	root := trackedDir(t)
+	cl := startTracker(t, root)
+	p := func(name string) string { return filepath.Join(root, name) }
+
+	t.Run("mv uses renameat2 NOREPLACE", func(t *testing.T) {
+		touch(t, p("mv-a"))
+		run(t, root, "mv", "mv-a", "mv-b")
+		ev, _ := next(t, cl, renameOf(p("mv-a"), p("mv-b")))
+		if ev.Comm != "mv" || ev.UID != 0 || ev.Pid == 0 || ev.Dir || ev.Exchange || len(ev.Flags) != 0 {
+			t.Fatalf("mv event %+v", ev)
+		}
+	})
+	t.Run("Go os.Rename uses renameat", func(t *testing.T) {
+		touch(t, p("go-a"))
+		if err := os.Rename(p("go-a"), p("go-b")); err != nil {
+			t.Fatal(err)
+		}
+		ev, _ := next(t, cl, renameOf(p("go-a"), p("go-b")))
+		if ev.Pid != uint32(os.Getpid()) {
+			t.Fatalf("pid %d, want %d", ev.Pid, os.Getpid())
+		}
+	})
+	t.Run("python os.rename uses rename, relative to cwd", func(t *testing.T) {
+		touch(t, p("py-a"))
+		run(t, root, "python3", "-c", `import os; os.rename("py-a", "./py-b")`)
+		ev, _ := next(t, cl, renameOf(p("py-a"), p("py-b")))
+		if ev.Comm != "python3" {
+			t.Fatalf("comm %q", ev.Comm)
+		}
+	})
+	t.Run("renameat with a dirfd from another cwd", func(t *testing.T) {
+		if err := os.Mkdir(p("fd-dir"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		touch(t, p("fd-dir/a"))
+		run(t, "/", "python3", "-c", `import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
+		next(t, cl, renameOf(p("fd-dir/a"), p("fd-dir/b")))
+	})
+	t.Run("renameat2 RENAME_EXCHANGE", func(t *testing.T) {
+		touch(t, p("x1"))
+		if err := os.Mkdir(p("x2"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Renameat2(unix.AT_FDCWD, p("x1"), unix.AT_FDCWD, p("x2"), unix.RENAME_EXCHANGE); err != nil {
+			t.Fatal(err)
+		}
+		ev, _ := next(t, cl, renameOf(p("x1"), p("x2")))
+		// The file that was x1 now sits at x2; the directory went the other way.
+		if !ev.Exchange || ev.Dir {
+			t.Fatalf("exchange event %+v, want exchange of a file", ev)
+		}
+	})
+	t.Run("failed rename is not reported", func(t *testing.T) {
+		touch(t, p("nr-a"))
+		touch(t, p("nr-b"))
+		if err := unix.Renameat2(unix.AT_FDCWD, p("nr-a"), unix.AT_FDCWD, p("nr-b"), unix.RENAME_NOREPLACE); err == nil {
+			t.Fatal("RENAME_NOREPLACE over an existing file succeeded")
+		}
+		if err := os.Rename(p("nr-a"), p("nr-c")); err != nil {
+			t.Fatal(err)
+		}
+		_, skipped := next(t, cl, renameOf(p("nr-a"), p("nr-c")))
+		for _, e := range skipped {
+			if e.New == p("nr-b") {
+				t.Fatalf("failed rename reported: %+v", e)
+			}
+		}
+	})
+	t.Run("directory rename", func(t *testing.T) {
+		if err := os.MkdirAll(p("dir-a/sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(p("dir-a"), p("dir-b")); err != nil {
+			t.Fatal(err)
+		}
+		ev, _ := next(t, cl, renameOf(p("dir-a"), p("dir-b")))
+		if !ev.Dir {
+			t.Fatalf("directory rename without dir: %+v", ev)
+		}
+	})
+	t.Run("unlink, unlinkat, rmdir", func(t *testing.T) {
+		touch(t, p("u1"))
+		touch(t, p("u2"))
+		if err := os.Mkdir(p("d1"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(p("d2"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		run(t, root, "python3", "-c", `import os; os.unlink("u1"); os.rmdir("d1")`)
+		next(t, cl, unlinkOf(p("u1")))
+		if ev, _ := next(t, cl, unlinkOf(p("d1"))); !ev.Dir {
+			t.Fatalf("rmdir without dir: %+v", ev)
+		}
+		run(t, root, "rm", "-r", "u2", "d2") // unlinkat, with AT_REMOVEDIR for d2
+		if ev, _ := next(t, cl, unlinkOf(p("u2"))); ev.Dir || ev.Comm != "rm" {
+			t.Fatalf("unlinkat event %+v", ev)
+		}
+		if ev, _ := next(t, cl, unlinkOf(p("d2"))); !ev.Dir {
+			t.Fatalf("unlinkat AT_REMOVEDIR without dir: %+v", ev)
+		}
+	})
+	t.Run("awkward names", func(t *testing.T) {
+		for _, name := range []string{"with space", "new\nline", "bad\xffbyte\xfe", "tab\tand \"quote\" \\", "ünïcødé"} {
+			touch(t, p("n-src"))
+			if err := os.Rename(p("n-src"), p(name)); err != nil {
+				t.Fatal(err)
+			}
+			next(t, cl, renameOf(p("n-src"), p(name)))
+			if err := os.Remove(p(name)); err != nil {
+				t.Fatal(err)
+			}
+			next(t, cl, unlinkOf(p(name)))
+		}
+	})
+	t.Run("dot and dotdot in the caller's path", func(t *testing.T) {
+		if err := os.Mkdir(p("dd"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		touch(t, p("dd/a"))
+		run(t, p("dd"), "python3", "-c", `import os; os.rename("./a", "../dd//b")`)
+		ev, _ := next(t, cl, renameOf(p("dd/a"), p("dd/b")))
+		if len(ev.Flags) != 1 || ev.Flags[0] != tracker.FlagUnclean {
+			t.Fatalf("flags %v, want unclean", ev.Flags)
+		}
+	})
+	t.Run("across a mount point", func(t *testing.T) {
+		mnt := p("mnt")
+		if err := os.Mkdir(mnt, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Mount("tmpfs", mnt, "tmpfs", 0, "size=1m,mode=0755"); err != nil {
+			t.Skipf("cannot mount a tmpfs: %v", err)
+		}
+		t.Cleanup(func() { unix.Unmount(mnt, unix.MNT_DETACH) })
+		if err := os.MkdirAll(filepath.Join(mnt, "in/deep"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		touch(t, filepath.Join(mnt, "in/deep/a"))
+		run(t, filepath.Join(mnt, "in"), "python3", "-c", `import os; os.rename("deep/a", "deep/b")`)
+		next(t, cl, renameOf(p("mnt/in/deep/a"), p("mnt/in/deep/b")))
+		if err := os.Rename(filepath.Join(mnt, "in"), filepath.Join(mnt, "out")); err != nil {
+			t.Fatal(err)
+		}
+		next(t, cl, renameOf(p("mnt/in"), p("mnt/out")))
+	})
+}
+
+func TestTrackerOutsideRoots(t *testing.T) {
+	base := trackedDir(t)
+	root := filepath.Join(base, "u")
+	sibling := filepath.Join(base, "u2") // shares the prefix, not the directory
+	for _, d := range []string{root, sibling} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl := startTracker(t, root)
+	touch(t, filepath.Join(sibling, "a"))
+	touch(t, filepath.Join(base, "b"))
+	if err := os.Rename(filepath.Join(sibling, "a"), filepath.Join(sibling, "secret")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(base, "b"), filepath.Join(base, "c")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(sibling, "secret")); err != nil {
+		t.Fatal(err)
+	}
+	// Into and out of the root: both are reported (one side is under the root).
+	touch(t, filepath.Join(base, "in"))
+	if err := os.Rename(filepath.Join(base, "in"), filepath.Join(root, "in")); err != nil {
+		t.Fatal(err)
+	}
+	_, skipped := next(t, cl, renameOf(filepath.Join(base, "in"), filepath.Join(root, "in")))
+	if err := os.Rename(filepath.Join(root, "in"), filepath.Join(base, "out")); err != nil {
+		t.Fatal(err)
+	}
+	_, more := next(t, cl, renameOf(filepath.Join(root, "in"), filepath.Join(base, "out")))
+	for _, e := range append(skipped, more...) {
+		t.Errorf("event outside the root reported: %+v", e)
+	}
+}
+
+func TestTrackerOtherUser(t *testing.T) {
+	root := trackedDir(t)
+	if err := os.Chmod(root, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	cl := startTracker(t, root)
+	touch(t, filepath.Join(root, "mine"))
+	if err := os.Chmod(filepath.Join(root, "mine"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	// /usr/bin/python3: a python3 found in root's PATH may live where nobody cannot run it.
+	cmd := exec.Command("/usr/bin/python3", "-c", `import os, sys; os.rename(sys.argv[1], sys.argv[2])`,
+		filepath.Join(root, "mine"), filepath.Join(root, "theirs"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: privdrop.Nobody, Gid: privdrop.Nobody}}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("rename as nobody: %v\n%s", err, out)
+	}
+	ev, _ := next(t, cl, renameOf(filepath.Join(root, "mine"), filepath.Join(root, "theirs")))
+	if ev.UID != privdrop.Nobody {
+		t.Fatalf("uid %d, want %d", ev.UID, privdrop.Nobody)
+	}
+}
+
+// helperProc runs the helper binary by hand, for the cases the Client hides.
+type helperProc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *bufio.Reader
+	outR   *os.File
+	stderr bytes.Buffer
+}
+
+func startHelper(t testing.TB, env ...string) *helperProc {
+	t.Helper()
+	needRoot(t)
+	h := &helperProc{cmd: exec.Command(binary(t, "hoard-tracker"))}
+	h.cmd.Env = append(os.Environ(), env...)
+	h.cmd.Stderr = &h.stderr
+	var err error
+	if h.stdin, err = h.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cmd.Stdout = w
+	h.outR = r
+	h.stdout = bufio.NewReader(r)
+	if err := h.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		h.stdin.Close()
+		h.cmd.Process.Kill()
+		h.cmd.Wait()
+		r.Close()
+	})
+	return h
+}
+
+// wait returns the helper's exit code, failing if it runs longer than limit.
+func (h *helperProc) wait(t testing.TB, limit time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- h.cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatalf("wait: %v", err)
+		}
+		return 0
+	case <-time.After(limit):
+		t.Fatalf("helper still running after %v; stderr:\n%s", limit, h.stderr.String())
+		return -1
+	}
+}
+
+func (h *helperProc) readyOrSkip(t testing.TB) {
+	t.Helper()
+	line, err := h.stdout.ReadBytes('\n')
+	if err != nil {
+		t.Fatalf("read ready: %v; stderr:\n%s", err, h.stderr.String())
+	}
+	ev, err := tracker.ParseEvent(bytes.TrimSuffix(line, []byte("\n")))
+	if err == nil && ev.Type == tracker.TypeError && strings.Contains(ev.Msg, "kernel refused BPF") {
+		t.Skipf("kernel refused BPF: %s", ev.Msg)
+	}
+	if err != nil || ev.Type != tracker.TypeReady {
+		t.Fatalf("first line %q (%v), want ready", line, err)
+	}
+}
+
+func TestTrackerRefusesRoots(t *testing.T) {
+	needRoot(t)
+	dir := trackedDir(t)
+	file := filepath.Join(dir, "file")
+	touch(t, file)
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	private := filepath.Join(dir, "private")
+	if err := os.Mkdir(private, 0o700); err != nil { // root's, unreadable by uid 4000123
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		root string
+		env  []string
+	}{
+		{"slash", "/", nil},
+		{"etc", "/etc", nil},
+		{"proc", "/proc", nil},
+		{"sys", "/sys/kernel", nil},
+		{"dev", "/dev", nil},
+		{"relative", "tmp", nil},
+		{"dotdot", dir + "/../" + filepath.Base(dir), nil},
+		{"unclean", dir + "/", nil},
+		{"missing", filepath.Join(dir, "missing"), nil},
+		{"a file", file, nil},
+		{"a symlink", link, nil},
+		{"unreadable by the invoking user", private, []string{"PKEXEC_UID=4000123"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := startHelper(t, c.env...)
+			fmt.Fprintf(h.stdin, `{"v":1,"roots":[%q]}`+"\n", c.root)
+			line, _ := h.stdout.ReadBytes('\n')
+			ev, err := tracker.ParseEvent(bytes.TrimSuffix(line, []byte("\n")))
+			if err != nil || ev.Type != tracker.TypeError {
+				t.Fatalf("first line %q (%v), want an error", line, err)
+			}
+			if code := h.wait(t, 5*time.Second); code != tracker.ExitBadRoots {
+				t.Fatalf("exit code %d, want %d; %s", code, tracker.ExitBadRoots, ev.Msg)
+			}
+		})
+	}
+	t.Run("readable by the invoking user", func(t *testing.T) {
+		own := filepath.Join(dir, "own")
+		if err := os.Mkdir(own, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(own, 4000123, privdrop.Nobody); err != nil {
+			t.Fatal(err)
+		}
+		h := startHelper(t, "PKEXEC_UID=4000123")
+		fmt.Fprintf(h.stdin, `{"v":1,"roots":[%q]}`+"\n", own)
+		h.readyOrSkip(t)
+	})
+}
+
+func TestTrackerRejectsInput(t *testing.T) {
+	needRoot(t)
+	root := trackedDir(t)
+	cases := []struct {
+		name  string
+		input func(w io.Writer)
+	}{
+		{"garbage", func(w io.Writer) { io.WriteString(w, "hello\n") }},
+		{"wrong version", func(w io.Writer) { fmt.Fprintf(w, `{"v":2,"roots":[%q]}`+"\n", root) }},
+		{"unknown field", func(w io.Writer) { fmt.Fprintf(w, `{"v":1,"roots":[%q],"uid":0}`+"\n", root) }},
+		{"no roots", func(w io.Writer) { io.WriteString(w, `{"v":1,"roots":[]}`+"\n") }},
+		{"eof before newline", func(w io.Writer) { fmt.Fprintf(w, `{"v":1,"roots":[%q]}`, root) }},
+		{"oversized", func(w io.Writer) {
+			fmt.Fprintf(w, `{"v":1,"roots":[%q`, root)
+			w.Write(bytes.Repeat([]byte(`,"/a"`), tracker.MaxRootsLineBytes/4))
+		}},
+		{"endless", func(w io.Writer) {
+			chunk := bytes.Repeat([]byte("x"), 64<<10)
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return // the helper stopped reading
+				}
+			}
+		}},
+		{"silent", func(w io.Writer) {}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := startHelper(t)
+			go func() {
+				c.input(h.stdin)
+				if c.name != "silent" {
+					h.stdin.Close()
+				}
+			}()
+			if code := h.wait(t, 15*time.Second); code != tracker.ExitBadInput {
+				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, tracker.ExitBadInput, h.stderr.String())
+			}
+		})
+	}
+}
+
+func TestTrackerDropsPrivileges(t *testing.T) {
+	root := trackedDir(t)
+	cases := []struct {
+		name string
+		env  []string
+		want privdrop.User
+	}{
+		{"started by root: nobody", nil, privdrop.User{UID: privdrop.Nobody, GID: privdrop.Nobody}},
+		{"started through pkexec: the invoking user", []string{"PKEXEC_UID=4000123"}, privdrop.User{UID: 4000123, GID: privdrop.Nobody}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := startHelper(t, c.env...)
+			fmt.Fprintf(h.stdin, `{"v":1,"roots":[%q]}`+"\n", root)
+			h.readyOrSkip(t)
+			pid := h.cmd.Process.Pid
+			if err := privdrop.Verify(pid, c.want); err != nil {
+				t.Fatal(err)
+			}
+			s, err := privdrop.ReadStatus("/proc/" + strconv.Itoa(pid) + "/status")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.CapEff != 0 || s.CapPrm != 0 || s.CapBnd != 0 || s.UID[0] == 0 || s.UID[1] == 0 || !s.NoNewPrivs {
+				t.Fatalf("after ready: %+v", s)
+			}
+		})
+	}
+}
+
+func TestTrackerExits(t *testing.T) {
+	root := trackedDir(t)
+	t.Run("on stdin close", func(t *testing.T) {
+		h := startHelper(t)
+		fmt.Fprintf(h.stdin, `{"v":1,"roots":[%q]}`+"\n", root)
+		h.readyOrSkip(t)
+		h.stdin.Close()
+		if code := h.wait(t, 2*time.Second); code != 0 {
+			t.Fatalf("exit code %d after stdin close", code)
+		}
+	})
+	t.Run("when its reader dies", func(t *testing.T) {
+		h := startHelper(t)
+		fmt.Fprintf(h.stdin, `{"v":1,"roots":[%q]}`+"\n", root)
+		h.readyOrSkip(t)
+		h.outR.Close() // no event will come: the helper must notice by itself
+		if code := h.wait(t, 2*time.Second); code != 0 {
+			t.Fatalf("exit code %d after stdout close", code)
+		}
+	})
+	t.Run("on SIGTERM", func(t *testing.T) {
+		h := startHelper(t)
+		fmt.Fprintf(h.stdin, `{"v":1,"roots":[%q]}`+"\n", root)
+		h.readyOrSkip(t)
+		h.cmd.Process.Signal(syscall.SIGTERM)
+		if code := h.wait(t, 2*time.Second); code != 0 {
+			t.Fatalf("exit code %d after SIGTERM", code)
+		}
+	})
+}

@@ -41,7 +41,7 @@ func Check(root string) error {
 	}
 	for _, c := range strings.Split(root[1:], "/") {
 		if c == ".." {
-			return fmt.Errorf("%w: %q holds ..", ErrRefused, root)
+			return fmt.Errorf("%w: %q holds a .. component", ErrRefused, root)
 		}
 	}
 	if filepath.Clean(root) != root {

@@ -571,3 +571,66 @@ func TestTrackerExits(t *testing.T) {
 		}
 	})
 }
+
+// TestTrackerHidesWhatTheUserCannotSee: a root the user may read can hold a
+// directory they may not; renames in there must not reach them, nor must
+// renames by other users outside the roots.
+func TestTrackerHidesWhatTheUserCannotSee(t *testing.T) {
+	needRoot(t)
+	base := trackedDir(t)
+	root := filepath.Join(base, "home")
+	private := filepath.Join(root, "private")
+	outside := filepath.Join(base, "elsewhere")
+	for _, d := range []string{root, private, outside} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chown(root, 4000123, privdrop.Nobody); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(private, 0o700); err != nil { // root's own, inside the user's root
+		t.Fatal(err)
+	}
+	if err := os.Chmod(outside, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	h := startHelper(t, "PKEXEC_UID=4000123")
+	fmt.Fprintf(h.stdin, `{"v":1,"roots":[%q]}`+"\n", root)
+	h.readyOrSkip(t)
+
+	touch(t, filepath.Join(private, "a"))
+	if err := os.Rename(filepath.Join(private, "a"), filepath.Join(private, "secret")); err != nil {
+		t.Fatal(err)
+	}
+	touch(t, filepath.Join(outside, "x"))
+	os.Chmod(filepath.Join(outside, "x"), 0o666)
+	cmd := exec.Command("/usr/bin/python3", "-c", `import os, sys; os.rename(sys.argv[1], sys.argv[2])`,
+		filepath.Join(outside, "x"), filepath.Join(outside, "y"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: privdrop.Nobody, Gid: privdrop.Nobody}}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("rename as nobody: %v\n%s", err, out)
+	}
+	touch(t, filepath.Join(root, "visible"))
+	if err := os.Rename(filepath.Join(root, "visible"), filepath.Join(root, "sentinel")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("no sentinel event within 5s")
+		}
+		line, err := h.stdout.ReadBytes('\n')
+		if err != nil {
+			t.Fatalf("read: %v; stderr:\n%s", err, h.stderr.String())
+		}
+		ev, err := tracker.ParseEvent(bytes.TrimSuffix(line, []byte("\n")))
+		if err != nil {
+			t.Fatalf("bad line %q: %v", line, err)
+		}
+		if ev.Type == tracker.TypeRename && ev.New == filepath.Join(root, "sentinel") {
+			break
+		}
+		t.Errorf("leaked: %+v", ev)
+	}
+}

@@ -240,22 +240,29 @@ func (l *Library) ApplyUnlink(ctx context.Context, path string) ([]Change, error
 	path = filepath.Clean(path)
 	var changes []Change
 	err := l.write(ctx, func(tx *sql.Tx) error {
-		changes = nil
-		lo, hi := dirRange(path)
-		ids, err := queryIDs(ctx, tx, "SELECT id FROM files WHERE (path = ? OR (path >= ? AND path < ?)) AND NOT missing", []byte(path), lo, hi)
-		if err != nil || len(ids) == 0 {
+		var err error
+		changes, err = unlinkPath(ctx, tx, path)
+		if err != nil || len(changes) == 0 {
 			return err
 		}
-		if err := markMissing(ctx, tx, ids, true); err != nil {
-			return err
-		}
-		changes = append(changes, Change{Kind: "missing", Path: path, Files: len(ids), IDs: ids})
 		return bumpGeneration(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apply unlink %q: %w", path, err)
 	}
 	return changes, nil
+}
+
+func unlinkPath(ctx context.Context, tx *sql.Tx, path string) ([]Change, error) {
+	lo, hi := dirRange(path)
+	ids, err := queryIDs(ctx, tx, "SELECT id FROM files WHERE (path = ? OR (path >= ? AND path < ?)) AND NOT missing", []byte(path), lo, hi)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	if err := markMissing(ctx, tx, ids, true); err != nil {
+		return nil, err
+	}
+	return []Change{{Kind: "missing", Path: path, Files: len(ids), IDs: ids}}, nil
 }
 
 // Recheck looks at the entry at path on disk again: a file there makes a missing entry

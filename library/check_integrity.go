@@ -1,0 +1,403 @@
+package library
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// integrity is what Check found wrong inside the database and what repairing it takes.
+type integrity struct {
+	findings []Finding
+	damaged  bool     // integrity_check failed: no repair is attempted
+	orphans  bool     // rows pointing at deleted rows: delete them
+	pathless bool     // entries without a path not marked missing
+	counters bool     // tags.file_count / files.tag_count out of step with file_tags
+	badTags  []int64  // tags whose posting list is out of step with file_tags
+	badSets  []string // set_postings lists out of step with files
+}
+
+func (in *integrity) repairable() bool {
+	return in.orphans || in.pathless || in.counters || len(in.badTags) > 0 || len(in.badSets) > 0
+}
+
+func (in *integrity) add(detail string, repairable bool) {
+	in.findings = append(in.findings, Finding{Kind: KindIntegrity, Detail: detail, Repairable: repairable})
+}
+
+// orphanDeletes removes, per table, the rows whose foreign key points at nothing
+// (possible only if something wrote with foreign keys off).
+var orphanDeletes = map[string]string{
+	"file_tags":        "DELETE FROM file_tags WHERE file_id NOT IN (SELECT id FROM files) OR tag_id NOT IN (SELECT id FROM tags)",
+	"tag_names":        "DELETE FROM tag_names WHERE tag_id NOT IN (SELECT id FROM tags)",
+	"tag_postings":     "DELETE FROM tag_postings WHERE tag_id NOT IN (SELECT id FROM tags)",
+	"tag_implications": "DELETE FROM tag_implications WHERE child_id NOT IN (SELECT id FROM tags) OR parent_id NOT IN (SELECT id FROM tags)",
+	"tag_closure":      "DELETE FROM tag_closure WHERE ancestor_id NOT IN (SELECT id FROM tags) OR descendant_id NOT IN (SELECT id FROM tags)",
+	"pool_entries":     "DELETE FROM pool_entries WHERE pool_id NOT IN (SELECT id FROM pools) OR file_id NOT IN (SELECT id FROM files)",
+}
+
+// checkIntegrity runs SQLite's own checks, then Hoard's: orphaned rows, entries
+// without a path, counters and posting lists against file_tags and files.
+func (l *Library) checkIntegrity(ctx context.Context) (*integrity, error) {
+	in := &integrity{}
+	msgs, err := pragmaLines(ctx, l.db, "PRAGMA integrity_check")
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) != 1 || msgs[0] != "ok" {
+		in.damaged = true
+		for i, m := range msgs {
+			if i == 10 {
+				in.add(fmt.Sprintf("… and %d more integrity_check messages", len(msgs)-10), false)
+				break
+			}
+			in.add("database damaged: "+m+" (restore a backup, or rebuild the file with sqlite3's .recover)", false)
+		}
+		return in, nil // the rest would read damaged structures
+	}
+	if err := l.checkOrphans(ctx, in); err != nil {
+		return nil, err
+	}
+	if err := l.checkCounters(ctx, in); err != nil {
+		return nil, err
+	}
+	if err := l.checkPostings(ctx, in); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func pragmaLines(ctx context.Context, q queryer, pragma string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, pragma)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pragma, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (l *Library) checkOrphans(ctx context.Context, in *integrity) error {
+	rows, err := l.db.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("foreign_key_check: %w", err)
+	}
+	perTable := map[string]map[string]int{} // table → parent → rows
+	for rows.Next() {
+		var table, parent string
+		var rowid, fkid sql.NullInt64
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			rows.Close()
+			return err
+		}
+		if perTable[table] == nil {
+			perTable[table] = map[string]int{}
+		}
+		perTable[table][parent]++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	tables := make([]string, 0, len(perTable))
+	for t := range perTable {
+		tables = append(tables, t)
+	}
+	sort.Strings(tables)
+	for _, t := range tables {
+		var parts []string
+		for parent, n := range perTable[t] {
+			parts = append(parts, fmt.Sprintf("%d pointing at missing %s", n, parent))
+		}
+		sort.Strings(parts)
+		_, fixable := orphanDeletes[t]
+		in.add(fmt.Sprintf("orphaned rows in %s: %s", t, strings.Join(parts, ", ")), fixable)
+		if fixable {
+			in.orphans = true
+		}
+	}
+
+	var pathless, nowhere int
+	err = l.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM files WHERE path IS NULL AND NOT missing),
+		(SELECT count(*) FROM files WHERE path IS NULL AND lost_path IS NULL)`).Scan(&pathless, &nowhere)
+	if err != nil {
+		return fmt.Errorf("check paths: %w", err)
+	}
+	if pathless > 0 {
+		in.pathless = true
+		in.add(fmt.Sprintf("%d entries without a path are not marked missing", pathless), true)
+	}
+	if nowhere > 0 {
+		in.add(fmt.Sprintf("%d entries have neither a path nor a last path (find them with `hoard find missing`)", nowhere), false)
+	}
+	return nil
+}
+
+func (l *Library) checkCounters(ctx context.Context, in *integrity) error {
+	var tags, files int
+	err := l.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM tags t WHERE file_count != (SELECT count(*) FROM file_tags WHERE tag_id = t.id)),
+		(SELECT count(*) FROM files f WHERE tag_count != (SELECT count(*) FROM file_tags WHERE file_id = f.id))`).Scan(&tags, &files)
+	if err != nil {
+		return fmt.Errorf("check counters: %w", err)
+	}
+	if tags > 0 {
+		in.add(fmt.Sprintf("file counts of %d tags are out of step with file_tags", tags), true)
+	}
+	if files > 0 {
+		in.add(fmt.Sprintf("tag counts of %d entries are out of step with file_tags", files), true)
+	}
+	in.counters = tags > 0 || files > 0
+	return nil
+}
+
+func (l *Library) checkPostings(ctx context.Context, in *integrity) error {
+	// The sets: 'all' must hold every entry, 'missing' the missing ones.
+	for _, s := range []struct{ name, query string }{
+		{setAll, "SELECT id FROM files"},
+		{setMissing, "SELECT id FROM files WHERE missing"},
+	} {
+		want, err := bitmapOf(ctx, l.db, s.query)
+		if err != nil {
+			return err
+		}
+		have, bad, err := loadChunks(ctx, l.db, "SELECT 0, chunk, bits FROM set_postings WHERE name = ?", s.name)
+		if err != nil {
+			return err
+		}
+		if h := have[0]; bad[0] || !sameBitmap(want, h) {
+			in.badSets = append(in.badSets, s.name)
+			in.add(fmt.Sprintf("the %q set is out of step with files (%d entries, %d in the set)", s.name, want.GetCardinality(), cardinality(h)), true)
+		}
+	}
+
+	// Each tag's list must hold exactly the files file_tags gives it.
+	want := map[int64]*roaring.Bitmap{}
+	rows, err := l.db.QueryContext(ctx, "SELECT tag_id, file_id FROM file_tags ORDER BY tag_id")
+	if err != nil {
+		return fmt.Errorf("check postings: %w", err)
+	}
+	for rows.Next() {
+		var t, f int64
+		if err := rows.Scan(&t, &f); err != nil {
+			rows.Close()
+			return err
+		}
+		bm := want[t]
+		if bm == nil {
+			bm = roaring.New()
+			want[t] = bm
+		}
+		bm.Add(uint32(f))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	have, bad, err := loadChunks(ctx, l.db, "SELECT tag_id, chunk, bits FROM tag_postings")
+	if err != nil {
+		return err
+	}
+	names, err := tagNames(ctx, l.db)
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	for _, m := range []map[int64]*roaring.Bitmap{want, have} {
+		for t := range m {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			if bad[t] || !sameBitmap(want[t], have[t]) {
+				in.badTags = append(in.badTags, t)
+			}
+		}
+	}
+	sort.Slice(in.badTags, func(i, j int) bool { return in.badTags[i] < in.badTags[j] })
+	for _, t := range in.badTags {
+		name := names[t]
+		if name == "" {
+			name = fmt.Sprintf("#%d", t)
+		}
+		in.add(fmt.Sprintf("the posting list of tag %q is out of step with file_tags (%d taggings, %d in the list)", name, cardinality(want[t]), cardinality(have[t])), true)
+	}
+	return nil
+}
+
+func bitmapOf(ctx context.Context, q queryer, query string, args ...any) (*roaring.Bitmap, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	bm := roaring.New()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		bm.Add(uint32(id))
+	}
+	return bm, rows.Err()
+}
+
+// loadChunks reads posting rows (key, chunk, bits) into one bitmap per key. bad marks
+// a key with an undecodable blob or an id stored in the wrong chunk.
+func loadChunks(ctx context.Context, q queryer, query string, args ...any) (map[int64]*roaring.Bitmap, map[int64]bool, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	out := map[int64]*roaring.Bitmap{}
+	bad := map[int64]bool{}
+	for rows.Next() {
+		var key, chunk int64
+		var bits []byte
+		if err := rows.Scan(&key, &chunk, &bits); err != nil {
+			return nil, nil, err
+		}
+		part := roaring.New()
+		if err := part.UnmarshalBinary(bits); err != nil {
+			bad[key] = true
+			continue
+		}
+		if !part.IsEmpty() && (int64(part.Minimum()>>16) != chunk || int64(part.Maximum()>>16) != chunk) {
+			bad[key] = true
+		}
+		if out[key] == nil {
+			out[key] = roaring.New()
+		}
+		out[key].Or(part)
+	}
+	return out, bad, rows.Err()
+}
+
+func sameBitmap(a, b *roaring.Bitmap) bool {
+	if a == nil || a.IsEmpty() {
+		return b == nil || b.IsEmpty()
+	}
+	return b != nil && a.Equals(b)
+}
+
+func cardinality(b *roaring.Bitmap) uint64 {
+	if b == nil {
+		return 0
+	}
+	return b.GetCardinality()
+}
+
+func tagNames(ctx context.Context, q queryer) (map[int64]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, name FROM tags")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// repairIntegrity fixes, inside tx, what checkIntegrity found: orphans deleted, then
+// counters and posting lists rebuilt from file_tags and files.
+func repairIntegrity(ctx context.Context, tx *sql.Tx, in *integrity) error {
+	if in.orphans {
+		tables := make([]string, 0, len(orphanDeletes))
+		for t := range orphanDeletes {
+			tables = append(tables, t)
+		}
+		sort.Strings(tables)
+		for _, t := range tables {
+			if _, err := tx.ExecContext(ctx, orphanDeletes[t]); err != nil {
+				return fmt.Errorf("delete orphaned rows of %s: %w", t, err)
+			}
+		}
+		// Deleted taggings change counts and lists: recheck them all below.
+		in.counters = true
+		if err := rebuildAllTagPostings(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if in.pathless {
+		if _, err := tx.ExecContext(ctx, "UPDATE files SET missing = 1 WHERE path IS NULL AND NOT missing"); err != nil {
+			return fmt.Errorf("mark pathless entries missing: %w", err)
+		}
+		in.badSets = append(in.badSets, setMissing)
+	}
+	if in.counters {
+		if _, err := tx.ExecContext(ctx, `UPDATE tags SET file_count = (SELECT count(*) FROM file_tags WHERE tag_id = tags.id)
+			WHERE file_count != (SELECT count(*) FROM file_tags WHERE tag_id = tags.id)`); err != nil {
+			return fmt.Errorf("rebuild tag counts: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE files SET tag_count = (SELECT count(*) FROM file_tags WHERE file_id = files.id)
+			WHERE tag_count != (SELECT count(*) FROM file_tags WHERE file_id = files.id)`); err != nil {
+			return fmt.Errorf("rebuild file tag counts: %w", err)
+		}
+	}
+	if !in.orphans {
+		for _, t := range in.badTags {
+			bm, err := bitmapOf(ctx, tx, "SELECT file_id FROM file_tags WHERE tag_id = ?", t)
+			if err != nil {
+				return err
+			}
+			if err := tagPostings(t).replace(ctx, tx, bm); err != nil {
+				return fmt.Errorf("rebuild postings of tag %d: %w", t, err)
+			}
+		}
+	}
+	for _, s := range in.badSets {
+		query := "SELECT id FROM files"
+		if s == setMissing {
+			query += " WHERE missing"
+		}
+		bm, err := bitmapOf(ctx, tx, query)
+		if err != nil {
+			return err
+		}
+		if err := setPostings(s).replace(ctx, tx, bm); err != nil {
+			return fmt.Errorf("rebuild the %q set: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// rebuildAllTagPostings rewrites every tag's posting list from file_tags.
+func rebuildAllTagPostings(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM tag_postings"); err != nil {
+		return err
+	}
+	tags, err := queryIDs(ctx, tx, "SELECT DISTINCT tag_id FROM file_tags")
+	if err != nil {
+		return err
+	}
+	for _, t := range tags {
+		bm, err := bitmapOf(ctx, tx, "SELECT file_id FROM file_tags WHERE tag_id = ?", t)
+		if err != nil {
+			return err
+		}
+		if err := tagPostings(t).update(ctx, tx, bm.ToArray(), nil); err != nil {
+			return fmt.Errorf("rebuild postings of tag %d: %w", t, err)
+		}
+	}
+	return nil
+}

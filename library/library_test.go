@@ -160,6 +160,11 @@ func TestRenames(t *testing.T) {
 	if got := findPaths(t, l, "path:"+j("e")+"/*"); !slices.Equal(got, []string{"x", "y"}) {
 		t.Fatalf("dir rename: %q", got)
 	}
+	// A file moved with its folder is found by its exact new path, and renames again.
+	mustRename("e/x", "e/z")
+	if _, err := l.FileByPath(ctx, j("e/z")); err != nil {
+		t.Fatalf("rename after a folder rename: %v", err)
+	}
 	// atomic save: unindexed temp renamed over an indexed path keeps tags
 	writeFiles(t, dir, map[string]string{"a.jpg.tmp": "new content"})
 	mustRename("a.jpg.tmp", "a.jpg")

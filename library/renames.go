@@ -155,7 +155,7 @@ func renamePath(ctx context.Context, tx *sql.Tx, old, new string) ([]Change, []s
 // the unique path index.
 func moveTree(ctx context.Context, tx *sql.Tx, old, new string) error {
 	lo, hi := dirRange(old)
-	_, err := tx.ExecContext(ctx, "UPDATE files SET path = CAST(? AS BLOB) || substr(path, ?) WHERE path >= ? AND path < ?",
+	_, err := tx.ExecContext(ctx, "UPDATE files SET path = CAST(CAST(? AS BLOB) || substr(path, ?) AS BLOB) WHERE path >= ? AND path < ?",
 		[]byte(new+"/"), len(lo)+1, lo, hi)
 	if err != nil {
 		return fmt.Errorf("move entries below %s: %w", old, err)
@@ -169,7 +169,7 @@ func renameRoots(ctx context.Context, tx *sql.Tx, old, new string) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE OR REPLACE roots SET path = ? WHERE path = ?", []byte(new), []byte(old)); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE OR REPLACE roots SET path = CAST(? AS BLOB) || substr(path, ?) WHERE path >= ? AND path < ?",
+	_, err := tx.ExecContext(ctx, "UPDATE OR REPLACE roots SET path = CAST(CAST(? AS BLOB) || substr(path, ?) AS BLOB) WHERE path >= ? AND path < ?",
 		[]byte(new+"/"), len(lo)+1, lo, hi)
 	return err
 }

@@ -26,8 +26,8 @@ type CheckOptions struct {
 // FindingKind names what Check found about an entry, a file or the database.
 type FindingKind string
 
-// Finding kinds. Problems (everything but New and Duplicate) make `hoard check` exit 3
-// unless they were repaired.
+// Finding kinds. Problems (everything but StillMissing, Duplicate and New) make
+// `hoard check` exit 3 unless they were repaired.
 const (
 	// KindMoved: the entry's file is at another path (same inode and birth time, or
 	// the only file with its content). Repair: the entry takes the new path.
@@ -47,6 +47,9 @@ const (
 	// KindMissing: no file for the entry. Repair marks a present entry missing; a
 	// missing entry is never removed by a check (use `hoard rm`).
 	KindMissing FindingKind = "missing"
+	// KindStillMissing: an entry already marked missing still has no file
+	// (information: the index is right; put the file back or `hoard rm` the entry).
+	KindStillMissing FindingKind = "still-missing"
 	// KindAmbiguous: several files (or entries) match; nothing is guessed.
 	KindAmbiguous FindingKind = "ambiguous"
 	// KindUnsure: a file has the entry's inode but other content, and the filesystem
@@ -67,7 +70,9 @@ const (
 
 // IsProblem reports whether a finding of this kind means the index is not in line
 // with the disk.
-func (k FindingKind) IsProblem() bool { return k != KindNew && k != KindDuplicate }
+func (k FindingKind) IsProblem() bool {
+	return k != KindNew && k != KindDuplicate && k != KindStillMissing
+}
 
 // Finding is one line of a check report.
 type Finding struct {
@@ -260,7 +265,7 @@ func (s scopeSet) contains(path string) bool {
 
 var kindOrder = map[FindingKind]int{
 	KindIntegrity: 0, KindMoved: 1, KindMovedModified: 2, KindModified: 3, KindStale: 4, KindFound: 5,
-	KindMissing: 6, KindAmbiguous: 7, KindUnsure: 8, KindUnreadable: 9, KindDuplicate: 10, KindNew: 11,
+	KindMissing: 6, KindAmbiguous: 7, KindUnsure: 8, KindUnreadable: 9, KindStillMissing: 10, KindDuplicate: 11, KindNew: 12,
 }
 
 func sortFindings(fs []Finding) {

@@ -362,8 +362,8 @@ func (r *reconciler) classifyGone(e *entry) {
 		if e.reported {
 			return // the ambiguous or unsure finding says it
 		}
-		r.add(Finding{Kind: KindMissing, ID: e.id, Path: e.lastPath(),
-			Detail: "still missing (put the file back, or `hoard rm` the entry)"})
+		r.add(Finding{Kind: KindStillMissing, ID: e.id, Path: e.lastPath(),
+			Detail: "marked missing; put the file back, or `hoard rm` the entry"})
 		return
 	}
 	r.add(Finding{Kind: KindMissing, ID: e.id, Path: e.path, Detail: "no file found; kept, with its tags, as missing", Repairable: true})

@@ -135,6 +135,7 @@ func TestCheckScenarios(t *testing.T) {
 		change func(t *testing.T, fx *checkFixture)
 		want   []string // summary lines of the plain check
 		after  func(t *testing.T, fx *checkFixture, ids map[string]int64)
+		left   int // problems a repair cannot solve
 	}{
 		{
 			name: "unchanged",
@@ -253,6 +254,7 @@ func TestCheckScenarios(t *testing.T) {
 				os.Remove(fx.path("x.txt"))
 			},
 			want: []string{"ambiguous x.txt [copy1.txt copy2.txt]", "missing x.txt"},
+			left: 1,
 			after: func(t *testing.T, fx *checkFixture, ids map[string]int64) {
 				if f := fx.file(t, ids["x.txt"]); f.Path != fx.path("x.txt") || !f.Missing {
 					t.Errorf("guessed: %+v", f)
@@ -344,6 +346,9 @@ func TestCheckScenarios(t *testing.T) {
 					t.Errorf("still repairable after repair: %+v", f)
 				}
 			}
+			if n := again.Problems(); n != tc.left {
+				t.Errorf("%d problems after repair, want %d: %v", n, tc.left, summary(again, fx.dir))
+			}
 			if again.Entries != len(in) {
 				t.Errorf("entries: %d, want %d", again.Entries, len(in))
 			}
@@ -403,7 +408,7 @@ func TestCheckFoundAgain(t *testing.T) {
 	if !fx.file(t, id).Missing {
 		t.Fatal("not marked missing")
 	}
-	if got := summary(fx.check(t, CheckOptions{}), fx.dir); !slices.Equal(got, []string{"missing a.txt"}) {
+	if got := summary(fx.check(t, CheckOptions{}), fx.dir); !slices.Equal(got, []string{"still-missing a.txt"}) {
 		t.Errorf("still missing: %v", got)
 	}
 	writeFiles(t, fx.dir, map[string]string{"a.txt": "alpha back"})

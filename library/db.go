@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -157,10 +159,21 @@ func checkHeader(path string) error {
 		return fmt.Errorf("open library %s: %w", path, err)
 	}
 	defer f.Close()
-	hdr := make([]byte, 16)
-	n, _ := f.Read(hdr)
-	if n < 16 || string(hdr) != "SQLite format 3\x00" {
+	hdr := make([]byte, 100)
+	n, _ := io.ReadFull(f, hdr)
+	if n < 16 || string(hdr[:16]) != "SQLite format 3\x00" {
 		return fmt.Errorf("open library %s: %w: it is not an SQLite database; nothing was changed (move it away or pass another --db)", path, ErrNotLibrary)
+	}
+	if n < 100 {
+		return fmt.Errorf("open library %s: %w: the file is damaged (truncated header); nothing was changed", path, ErrNotLibrary)
+	}
+	// Refuse another program's database from its header alone: opening it through the
+	// driver would already switch it to WAL mode, changing the file.
+	userVersion := binary.BigEndian.Uint32(hdr[60:64])
+	appID := binary.BigEndian.Uint32(hdr[68:72])
+	pages := binary.BigEndian.Uint32(hdr[28:32])
+	if appID != applicationID && (userVersion != 0 || pages > 1) {
+		return fmt.Errorf("open library %s: %w: it is another program's SQLite database; nothing was changed", path, ErrNotLibrary)
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Rule derives tags for a file at include time (folder names, a regular expression,
@@ -106,8 +108,11 @@ func scan(ctx context.Context, paths []string, follow bool, prog Progress) ([]st
 	}
 	var walk func(dir string) error
 	walk = func(dir string) error {
-		if f, _, err := statFacts(dir); err == nil {
-			key := [2]uint64{f.Dev, f.Inode}
+		// Identify the folder itself, not a symlink leading to it (stat follows), so
+		// a link back to an ancestor is seen as a loop before it is walked again.
+		var st unix.Stat_t
+		if err := unix.Stat(dir, &st); err == nil {
+			key := [2]uint64{st.Dev, st.Ino}
 			if seenDirs[key] {
 				skipped = append(skipped, Skipped{dir, "folder already visited (symlink loop)"})
 				return nil

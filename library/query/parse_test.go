@@ -30,6 +30,9 @@ var parseCases = []struct {
 	{name: "not group", src: "-(a | b)", want: `(not (or tag:"a" tag:"b"))`},
 	{name: "nested groups flatten", src: "((a b) c) | (d | e)", want: `(or (and tag:"a" tag:"b" tag:"c") tag:"d" tag:"e")`},
 	{name: "group of one", src: "(a)", want: `tag:"a"`},
+	{name: "tabs and newlines separate", src: "a\tb\r\nc", want: `(and tag:"a" tag:"b" tag:"c")`},
+	{name: "group right after word", src: "a(b)(c)", want: `tag:"a(b)(c)"`},
+	{name: "groups side by side", src: "(a)(b)", want: `(and tag:"a" tag:"b")`},
 	{name: "hyphen inside word", src: "foo-bar", want: `tag:"foo-bar"`},
 	{name: "quoted", src: `"two words"`, want: `tag:"two words"`},
 	{name: "quoted escapes", src: `"say \"hi\" \\o/"`, want: `tag:"say \"hi\" \\o/"`},
@@ -59,6 +62,8 @@ var parseCases = []struct {
 	{name: "type list comma", src: "type:image,VIDEO", want: "type:[image video]"},
 	{name: "type list bar", src: "type:image|video|audio|document", want: "type:[image video audio document]"},
 	{name: "type bar with spaces is or", src: "type:image | video", want: `(or type:[image] tag:"video")`},
+	{name: "type bar then minus is or", src: "type:image|-x", want: `(or type:[image] (not tag:"x"))`},
+	{name: "type quoted list", src: `type:"image|audio"`, want: "type:[image audio]"},
 	{name: "type or", src: "type:image | type:video", want: `(or type:[image] type:[video])`},
 	{name: "type bar then group is or", src: "type:image|(a b)", want: `(or type:[image] (and tag:"a" tag:"b"))`},
 	{name: "field names ignore case", src: "TYPE:Image Ext:JPG", want: `(and type:[image] ext:"jpg")`},
@@ -328,6 +333,40 @@ func TestString(t *testing.T) {
 				t.Errorf("String() = %q, want %q", got, tc.want)
 			}
 			checkRoundTrip(t, tc.src)
+		})
+	}
+}
+
+func TestFormatValue(t *testing.T) {
+	cases := []struct{ value, want string }{
+		{"comic", "comic"},
+		{"/pics/*", "/pics/*"},
+		{`a\b`, `a\b`},
+		{"Summer 2024", `"Summer 2024"`},
+		{"a|b", `"a|b"`},
+		{"f(x)", `"f(x)"`},
+		{`say "hi"`, `"say \"hi\""`},
+		{"", `""`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.value, func(t *testing.T) {
+			got := FormatValue(tc.value)
+			if got != tc.want {
+				t.Errorf("FormatValue(%q) = %s, want %s", tc.value, got, tc.want)
+			}
+			q, err := Parse("pool:" + got)
+			if tc.value == "" {
+				if err == nil {
+					t.Errorf("pool:%s parsed, want an error for an empty pool name", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p, ok := q.Expr.(*Pool); !ok || p.Name != tc.value {
+				t.Errorf("Parse(pool:%s) = %s, want the pool %q", got, dump(q.Expr), tc.value)
+			}
 		})
 	}
 }

@@ -5,4 +5,4 @@ package probe
 // `bpftool btf dump file /sys/kernel/btf/vmlinux format c`; CO-RE relocations
 // make the object portable across kernels.
 
-//go:generate go tool bpf2go -cc clang-19 -cflags "-O2 -g -Wall -Werror" -target bpfel -type event_hdr probe probe.c -- -I/usr/include/x86_64-linux-gnu
+//go:generate go tool bpf2go -cc clang-19 -cflags "-O2 -g -Wall -Werror" -target bpfel -type event_hdr probe probe.c

@@ -72,6 +72,8 @@ struct event {
 
 // Per in-flight syscall: the bases resolved at enter.
 struct inflight {
+	__u32 active; // set at enter, cleared at exit: an exit without its enter is ignored
+	__u32 pad;
 	__u64 name[2];
 	__s32 dfd[2];
 	__u32 kind;
@@ -90,20 +92,14 @@ struct {
 	__uint(max_entries, 4 << 20);
 } events SEC(".maps");
 
+// Task-local storage: created once per task that renames, reused by every
+// later call, freed with the task. No per-call allocation or 8 KiB copy.
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
+	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct inflight);
-} inflight_init SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -261,30 +257,24 @@ static __always_inline void resolve_rel(struct task_struct *task, struct infligh
 
 static __always_inline int on_enter(__u32 kind, __u32 nargs, int dfd0, const char *name0, int dfd1, const char *name1, __u32 sysflags)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 zero = 0;
-	struct inflight *init = bpf_map_lookup_elem(&inflight_init, &zero);
-	if (!init)
-		return 0;
-	init->kind = kind;
-	init->nargs = nargs;
-	init->sysflags = sysflags;
-	init->name[0] = (__u64)name0;
-	init->name[1] = (__u64)name1;
-	init->dfd[0] = dfd0;
-	init->dfd[1] = dfd1;
-	init->pflags[0] = 0;
-	init->pflags[1] = 0;
-	init->off[0] = BASE_MAX;
-	init->off[1] = BASE_MAX;
-	if (bpf_map_update_elem(&inflight, &id, init, BPF_ANY)) {
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inflight *v = bpf_task_storage_get(&inflight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!v) {
 		count_lost(1);
 		return 0;
 	}
-	struct inflight *v = bpf_map_lookup_elem(&inflight, &id);
-	if (!v)
-		return 0;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	v->active = 1;
+	v->kind = kind;
+	v->nargs = nargs;
+	v->sysflags = sysflags;
+	v->name[0] = (__u64)name0;
+	v->name[1] = (__u64)name1;
+	v->dfd[0] = dfd0;
+	v->dfd[1] = dfd1;
+	v->pflags[0] = 0;
+	v->pflags[1] = 0;
+	v->off[0] = BASE_MAX;
+	v->off[1] = BASE_MAX;
 
 	for (int i = 0; i < 2; i++) {
 		if (i >= nargs)
@@ -358,18 +348,19 @@ static __always_inline __u32 compose(struct task_struct *task, struct inflight *
 
 static __always_inline int on_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct inflight *v = bpf_map_lookup_elem(&inflight, &id);
-	if (!v)
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inflight *v = bpf_task_storage_get(&inflight, task, 0, 0);
+	if (!v || !v->active)
 		return 0;
+	v->active = 0;
 	if (ret != 0)
-		goto out;
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
 
 	__u32 zero = 0;
 	struct event *e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
-		goto out;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+		return 0;
 
 	e->h.ts = bpf_ktime_get_boot_ns();
 	e->h.pid = id >> 32;
@@ -402,8 +393,6 @@ static __always_inline int on_exit(long ret)
 		wake = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, e, size, wake))
 		count_lost(0);
-out:
-	bpf_map_delete_elem(&inflight, &id);
 	return 0;
 }
 

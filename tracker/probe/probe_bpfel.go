@@ -35,6 +35,8 @@ type probeEventHdr struct {
 
 type probeInflight struct {
 	_        structs.HostLayout
+	Active   uint32
+	Pad      uint32
 	Name     [2]uint64
 	Dfd      [2]int32
 	Kind     uint32
@@ -53,7 +55,6 @@ type probeInflight struct {
 const (
 	probeMapEvents          = "events"
 	probeMapInflight        = "inflight"
-	probeMapInflightInit    = "inflight_init"
 	probeMapLost            = "lost"
 	probeMapScratch         = "scratch"
 	probeProgEnterRename    = "enter_rename"
@@ -121,11 +122,10 @@ type probeProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeMapSpecs struct {
-	Events       *ebpf.MapSpec `ebpf:"events"`
-	Inflight     *ebpf.MapSpec `ebpf:"inflight"`
-	InflightInit *ebpf.MapSpec `ebpf:"inflight_init"`
-	Lost         *ebpf.MapSpec `ebpf:"lost"`
-	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	Events   *ebpf.MapSpec `ebpf:"events"`
+	Inflight *ebpf.MapSpec `ebpf:"inflight"`
+	Lost     *ebpf.MapSpec `ebpf:"lost"`
+	Scratch  *ebpf.MapSpec `ebpf:"scratch"`
 }
 
 // probeVariableSpecs contains global variables before they are loaded into the kernel.
@@ -155,18 +155,16 @@ func (o *probeObjects) Close() error {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probeMaps struct {
-	Events       *ebpf.Map `ebpf:"events"`
-	Inflight     *ebpf.Map `ebpf:"inflight"`
-	InflightInit *ebpf.Map `ebpf:"inflight_init"`
-	Lost         *ebpf.Map `ebpf:"lost"`
-	Scratch      *ebpf.Map `ebpf:"scratch"`
+	Events   *ebpf.Map `ebpf:"events"`
+	Inflight *ebpf.Map `ebpf:"inflight"`
+	Lost     *ebpf.Map `ebpf:"lost"`
+	Scratch  *ebpf.Map `ebpf:"scratch"`
 }
 
 func (m *probeMaps) Close() error {
 	return _ProbeClose(
 		m.Events,
 		m.Inflight,
-		m.InflightInit,
 		m.Lost,
 		m.Scratch,
 	)

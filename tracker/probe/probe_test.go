@@ -102,7 +102,9 @@ func TestRenameAbsoluteAndRelative(t *testing.T) {
 	if err := os.Remove("d"); err != nil {
 		t.Fatal(err)
 	}
-	e = waitFor(t, events, func(e Event) bool { return e.Kind != Rename || e.Paths[0] == dir+"/nonexistent" })
+	e = waitFor(t, events, func(e Event) bool {
+		return e.Pid == uint32(os.Getpid()) && (e.Kind != Rename || e.Paths[0] == dir+"/nonexistent")
+	})
 	if e.Kind != Rmdir || e.Paths[0] != dir+"/d" {
 		t.Fatalf("want the rmdir of d and no event for the failed rename, got %+v", e)
 	}

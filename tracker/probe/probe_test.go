@@ -5,8 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // load starts the probe or skips the test with the reason.
@@ -107,5 +110,73 @@ func TestRenameAbsoluteAndRelative(t *testing.T) {
 	})
 	if e.Kind != Rmdir || e.Paths[0] != dir+"/d" {
 		t.Fatalf("want the rmdir of d and no event for the failed rename, got %+v", e)
+	}
+}
+
+// TestTruncatedNeverWrong: a base longer than the probe carries, or deeper than
+// its walk budget, is flagged; the probe never passes it off as a full path.
+func TestTruncatedNeverWrong(t *testing.T) {
+	cases := []struct {
+		name  string
+		depth int
+		comp  string
+	}{
+		{"base over 4 KiB", 24, strings.Repeat("n", 200)},
+		{"more components than the walk budget", 300, "d"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := load(t)
+			events, _ := collect(t, p)
+			t.Chdir(t.TempDir())
+			for range c.depth {
+				if err := os.Mkdir(c.comp, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chdir(c.comp); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.WriteFile("a", nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename("a", "b"); err != nil {
+				t.Fatal(err)
+			}
+			e := waitFor(t, events, func(e Event) bool { return e.Pid == uint32(os.Getpid()) && e.Kind == Rename })
+			if e.Flags[0]&Truncated == 0 || e.Flags[1]&Truncated == 0 {
+				t.Fatalf("flags %v, want truncated; paths %q", e.Flags, e.Paths)
+			}
+		})
+	}
+}
+
+// TestExchangeAndDirfd: renameat2 flags reach userspace, and a dirfd base is
+// the directory's path, not the caller's cwd.
+func TestExchangeAndDirfd(t *testing.T) {
+	p := load(t)
+	events, _ := collect(t, p)
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"x", "y"} {
+		if err := os.WriteFile(filepath.Join(sub, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fd, err := unix.Open(sub, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	t.Chdir("/")
+	if err := unix.Renameat2(fd, "x", fd, "y", unix.RENAME_EXCHANGE); err != nil {
+		t.Fatal(err)
+	}
+	e := waitFor(t, events, func(e Event) bool { return e.Pid == uint32(os.Getpid()) && e.Kind == Rename })
+	if e.Paths != [2]string{sub + "/x", sub + "/y"} || e.SysFlags != RenameExchange {
+		t.Fatalf("got %+v", e)
 	}
 }

@@ -18,29 +18,24 @@ type tagsSub struct {
 	run  func(ctx context.Context, e *env, l *library.Library, args []string) error
 }
 
+// tagsEdit adapts a library method taking the subcommand's arguments.
+func tagsEdit(fn func(ctx context.Context, l *library.Library, a []string) error) func(context.Context, *env, *library.Library, []string) error {
+	return func(ctx context.Context, _ *env, l *library.Library, a []string) error { return fn(ctx, l, a) }
+}
+
 var tagsSubs = map[string]tagsSub{
 	"list":   {"[--json]", 0, runTagsList},
 	"search": {"PREFIX", 1, runTagsSearch},
-	"create": {"NAME", 1, func(ctx context.Context, e *env, l *library.Library, a []string) error {
+	"create": {"NAME", 1, tagsEdit(func(ctx context.Context, l *library.Library, a []string) error {
 		_, err := l.CreateTag(ctx, a[0])
 		return err
-	}},
-	"delete": {"NAME", 1, func(ctx context.Context, e *env, l *library.Library, a []string) error { return l.DeleteTag(ctx, a[0]) }},
-	"alias": {"TAG NEWNAME", 2, func(ctx context.Context, e *env, l *library.Library, a []string) error {
-		return l.AliasTag(ctx, a[0], a[1])
-	}},
-	"rename": {"OLD NEW", 2, func(ctx context.Context, e *env, l *library.Library, a []string) error {
-		return l.RenameTag(ctx, a[0], a[1])
-	}},
-	"merge": {"FROM INTO", 2, func(ctx context.Context, e *env, l *library.Library, a []string) error {
-		return l.MergeTags(ctx, a[0], a[1])
-	}},
-	"imply": {"CHILD PARENT", 2, func(ctx context.Context, e *env, l *library.Library, a []string) error {
-		return l.Imply(ctx, a[0], a[1])
-	}},
-	"unimply": {"CHILD PARENT", 2, func(ctx context.Context, e *env, l *library.Library, a []string) error {
-		return l.Unimply(ctx, a[0], a[1])
-	}},
+	})},
+	"delete":  {"NAME", 1, tagsEdit(func(ctx context.Context, l *library.Library, a []string) error { return l.DeleteTag(ctx, a[0]) })},
+	"alias":   {"TAG NEWNAME", 2, tagsEdit(func(ctx context.Context, l *library.Library, a []string) error { return l.AliasTag(ctx, a[0], a[1]) })},
+	"rename":  {"OLD NEW", 2, tagsEdit(func(ctx context.Context, l *library.Library, a []string) error { return l.RenameTag(ctx, a[0], a[1]) })},
+	"merge":   {"FROM INTO", 2, tagsEdit(func(ctx context.Context, l *library.Library, a []string) error { return l.MergeTags(ctx, a[0], a[1]) })},
+	"imply":   {"CHILD PARENT", 2, tagsEdit(func(ctx context.Context, l *library.Library, a []string) error { return l.Imply(ctx, a[0], a[1]) })},
+	"unimply": {"CHILD PARENT", 2, tagsEdit(func(ctx context.Context, l *library.Library, a []string) error { return l.Unimply(ctx, a[0], a[1]) })},
 }
 
 var tagsJSON bool

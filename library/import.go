@@ -144,6 +144,11 @@ func integer(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true
+	case bool: // go-sqlite3 turns columns declared BOOLEAN into bool
+		if x {
+			return 1, true
+		}
+		return 0, true
 	case []byte:
 		n, err := strconv.ParseInt(string(x), 10, 64)
 		return n, err == nil

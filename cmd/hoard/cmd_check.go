@@ -164,8 +164,8 @@ type checkSummaryJSON struct {
 	HashedBytes int64          `json:"hashed_bytes"`
 	Counts      map[string]int `json:"counts"`
 	Problems    int            `json:"problems"`
-	Repairable  int            `json:"repairable"`
-	Repaired    int            `json:"repaired"`
+	Repairable  int            `json:"repairable_count"`
+	Repaired    int            `json:"repaired_count"`
 	ElapsedMS   int64          `json:"elapsed_ms"`
 }
 

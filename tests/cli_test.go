@@ -630,14 +630,15 @@ func TestCLIRemoveAndMove(t *testing.T) {
 			t.Errorf("after mv into folder: %q want %q", got, want)
 		}
 	})
-	t.Run("missing entries are listed", func(t *testing.T) {
+	t.Run("rm of a file deleted from disk", func(t *testing.T) {
 		h := h.on(t)
-		// Deleting a file behind the index's back: include of its folder does not mark
-		// it missing (only check does), but rm of a deleted file must work.
 		if err := os.Remove(c.files[fDash]); err != nil {
 			t.Fatal(err)
 		}
 		h.ok("rm", c.files[fDash])
+		if got := h.find("tags=0"); len(got) != 0 {
+			t.Errorf("untagged after rm: %q", got)
+		}
 	})
 }
 
@@ -672,4 +673,49 @@ func TestCLIPools(t *testing.T) {
 	if got := h.ok("find", "--count"); got != strconv.Itoa(8)+"\n" {
 		t.Errorf("deleting a pool removed files: %s", got)
 	}
+}
+
+func TestCLIMissingEntries(t *testing.T) {
+	h := newHoardCLI(t)
+	c := newCorpus(t, h)
+	tagCorpus(t, h, c)
+	if err := os.Remove(c.files[fNewline]); err != nil {
+		t.Fatal(err)
+	}
+	h.ok("check", "--repair")
+	t.Run("find lists missing entries at their last path", func(t *testing.T) {
+		h := h.on(t)
+		if got, want := h.find("cat dog"), c.paths(fNewline, fBig); !slices.Equal(got, want) {
+			t.Errorf("got %q want %q", got, want)
+		}
+		if got, want := h.find("missing"), c.paths(fNewline); !slices.Equal(got, want) {
+			t.Errorf("missing: got %q want %q", got, want)
+		}
+		if got := h.ok("find", "--count", "--", "-missing"); got != "7\n" {
+			t.Errorf("-missing count %q", got)
+		}
+	})
+	t.Run("json marks missing", func(t *testing.T) {
+		h := h.on(t)
+		out := h.ok("find", "--json", "missing")
+		if !strings.Contains(out, `"missing":true`) || strings.Count(out, "\n") != 1 {
+			t.Errorf("find --json missing: %s", out)
+		}
+	})
+	t.Run("ls shows missing", func(t *testing.T) {
+		h := h.on(t)
+		if out := h.ok("ls", c.root); !strings.Contains(out, "both\nnewline.txt\tcat dog (missing)\n") {
+			t.Errorf("ls folder: %q", out)
+		}
+		if out := h.ok("ls", c.files[fNewline]); !strings.HasPrefix(out, "(missing on disk") || !strings.Contains(out, "cat\tmanual\n") {
+			t.Errorf("ls file: %q", out)
+		}
+	})
+	t.Run("rm of a missing entry", func(t *testing.T) {
+		h := h.on(t)
+		h.ok("rm", c.files[fNewline])
+		if got := h.ok("find", "--count", "missing"); got != "0\n" {
+			t.Errorf("missing after rm: %q", got)
+		}
+	})
 }

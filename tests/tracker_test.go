@@ -271,7 +271,28 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 			t.Fatal(err)
 		}
 		next(t, cl, renameOf(p("mnt/in"), p("mnt/out")))
+		// RENAME_WHITEOUT (overlayfs's own rename; tmpfs supports it too).
+		touch(t, filepath.Join(mnt, "w1"))
+		if err := unix.Renameat2(unix.AT_FDCWD, filepath.Join(mnt, "w1"), unix.AT_FDCWD, filepath.Join(mnt, "w2"), unix.RENAME_WHITEOUT); err != nil {
+			t.Fatalf("RENAME_WHITEOUT: %v", err)
+		}
+		if ev, _ := next(t, cl, renameOf(p("mnt/w1"), p("mnt/w2"))); !ev.Whiteout {
+			t.Fatalf("whiteout rename without whiteout: %+v", ev)
+		}
 	})
+}
+
+func TestTrackerNonUTF8Root(t *testing.T) {
+	root := filepath.Join(trackedDir(t), "r\xff\xfe")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cl := startTracker(t, root)
+	touch(t, filepath.Join(root, "a"))
+	if err := os.Rename(filepath.Join(root, "a"), filepath.Join(root, "b")); err != nil {
+		t.Fatal(err)
+	}
+	next(t, cl, renameOf(filepath.Join(root, "a"), filepath.Join(root, "b")))
 }
 
 func TestTrackerOutsideRoots(t *testing.T) {

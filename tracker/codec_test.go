@@ -168,3 +168,27 @@ func normal(e Event) Event {
 	}
 	return e
 }
+
+// FuzzParseRoots: the roots decoder never panics and what it accepts re-encodes
+// to the same roots.
+func FuzzParseRoots(f *testing.F) {
+	f.Add([]byte(`{"v":1,"roots":["/home/u"]}`))
+	f.Add([]byte(`{"v":1,"roots":["/a"],"roots_b64":["L/8="]}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		r, err := ParseRoots(line)
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := NewEncoder(&buf).Encode(r); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseRoots(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		if err != nil {
+			t.Fatalf("re-decode %q: %v", buf.String(), err)
+		}
+		if len(again.Roots) != len(r.Roots) {
+			t.Fatalf("round trip changed the roots: %q -> %q", r.Roots, again.Roots)
+		}
+	})
+}

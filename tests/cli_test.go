@@ -719,3 +719,31 @@ func TestCLIMissingEntries(t *testing.T) {
 		}
 	})
 }
+
+func TestCLIThumbs(t *testing.T) {
+	h := newHoardCLI(t)
+	c := newCorpus(t, h)
+	h.ok("include", c.root)
+	large := filepath.Join(h.dir, "cache", "thumbnails", "large")
+	steps := []struct {
+		name, want string
+		args       []string
+		pngs       int
+	}{
+		{"whole library", "8 files: 2 thumbnails made, 0 already cached, 6 without a thumbnailer (icon), 0 failed, 0 unreadable, 0 missing\n", nil, 2},
+		{"again from the cache", "8 files: 0 thumbnails made, 2 already cached, 6 without a thumbnailer (icon), 0 failed, 0 unreadable, 0 missing\n", nil, 2},
+		{"one file, another size", "1 files: 1 thumbnails made, 0 already cached, 0 without a thumbnailer (icon), 0 failed, 0 unreadable, 0 missing\n", []string{"--size", "normal", c.files[fDogPNG]}, 2},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			h := h.on(t)
+			if got := h.ok(append([]string{"thumbs"}, s.args...)...); got != s.want {
+				t.Errorf("thumbs %q:\n got %q\nwant %q", s.args, got, s.want)
+			}
+			pngs, _ := filepath.Glob(filepath.Join(large, "*.png"))
+			if len(pngs) != s.pngs {
+				t.Errorf("%d thumbnails in %s, want %d", len(pngs), large, s.pngs)
+			}
+		})
+	}
+}

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"hoard/library"
@@ -45,8 +48,12 @@ func parseRules(specs []string) ([]library.Rule, error) {
 
 func parseRule(spec string) (library.Rule, error) {
 	kind, _, hasOpts := strings.Cut(strings.TrimSpace(spec), ":")
-	if !hasOpts && !rules.IsKind(kind) && savedRuleLookup != nil {
-		saved, err := savedRuleLookup(kind)
+	if !hasOpts && !rules.IsKind(kind) && kind != "" {
+		lookup := savedRuleLookup
+		if lookup == nil {
+			lookup = lookupInArgsLibrary
+		}
+		saved, err := lookup(kind)
 		if err != nil {
 			if errors.Is(err, library.ErrNotFound) {
 				return nil, usagef("--rule %q is neither a rule kind (%s) nor a saved rule (see `hoard rules list`)", spec, strings.Join(rules.Kinds, ", "))
@@ -64,6 +71,31 @@ func parseRule(spec string) (library.Rule, error) {
 		return nil, usageError{strings.TrimPrefix(err.Error(), rules.ErrSpec.Error()+" ")}
 	}
 	return r, nil
+}
+
+// lookupInArgsLibrary finds a saved rule in the library the command line names, for
+// callers of parseRules that have no library at hand (include parses its rules before
+// opening it). It reads the global flags the way run does.
+func lookupInArgsLibrary(name string) (string, error) {
+	global := flag.NewFlagSet("hoard", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	dbPath := global.String("db", library.DefaultPath(), "")
+	global.Bool("help", false, "")
+	global.Bool("h", false, "")
+	if len(os.Args) > 1 {
+		_ = global.Parse(os.Args[1:])
+	}
+	ctx := context.Background()
+	l, err := library.Open(ctx, *dbPath, library.Options{})
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	r, err := l.RuleByName(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	return r.Spec, nil
 }
 
 // rulesFor parses --rule specs, saved rules' names included.

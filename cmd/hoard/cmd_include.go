@@ -78,10 +78,18 @@ func printIncludeSummary(e *env, res library.IncludeResult, dryRun bool) {
 	if len(res.Skipped) == 0 {
 		return
 	}
+	// Name the first few paths (quoted: names may hold newlines); a folder of 10,000
+	// sockets should not bury the summary.
+	const named = 50
 	byReason := map[string]int{}
-	for _, s := range res.Skipped {
+	for i, s := range res.Skipped {
 		byReason[s.Reason]++
-		fmt.Fprintf(e.stderr, "skipped %q: %s\n", s.Path, s.Reason)
+		if i < named {
+			fmt.Fprintf(e.stderr, "skipped %q: %s\n", s.Path, s.Reason)
+		}
+	}
+	if len(res.Skipped) > named {
+		fmt.Fprintf(e.stderr, "… and %d more skipped\n", len(res.Skipped)-named)
 	}
 	reasons := make([]string, 0, len(byReason))
 	for r, n := range byReason {

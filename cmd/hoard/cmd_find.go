@@ -17,6 +17,21 @@ import (
 	"hoard/library/query"
 )
 
+const findHelp = `
+
+The words are joined with spaces into one query; quote it, or put -- before a query
+that starts with '-'. Missing entries are printed at their last known path.
+  cat dog            both             cat | dog          either
+  -cat               not              (cat | dog) -bird  grouping
+  "two words"        exact tag name   artist:*  foo*     tag wildcards
+  hash:1a2b          content hash     path:/pics/*       path glob
+  type:image,video   kind             mime:image/png     ext:jpg
+  size>10MB  width>=1920  height<600  duration>90s
+  added>2024-01-01  modified<7d  tags=0  tags>=5  missing  duplicates  pool:NAME
+  sort:size|name|added|modified|random[-desc]  limit:N
+An unknown tag is an error naming the nearest known tags (exit 1); a query that
+cannot be parsed says where (exit 2).`
+
 type findOptions struct {
 	count, nul, json bool
 }
@@ -27,7 +42,7 @@ func init() {
 	register(&command{
 		name:    "find",
 		args:    "[--count] [-0] [--json] QUERY…",
-		summary: "print the absolute paths of the files matching a query (see DESIGN.md for the language)",
+		summary: "print the absolute paths of the files matching a query, sorted by path" + findHelp,
 		flags: func(fs *flag.FlagSet) {
 			findOpts = findOptions{}
 			fs.BoolVar(&findOpts.count, "count", false, "print only the number of matches")

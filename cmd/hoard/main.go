@@ -191,7 +191,9 @@ Commands:
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		// Only the first line: a summary may go on with details for `hoard X --help`.
+		first, _, _ := strings.Cut(commands[n].summary, "\n")
+		fmt.Fprintf(w, "  %-10s %s\n", n, first)
 	}
 	fmt.Fprint(w, `
 The library is $XDG_DATA_HOME/hoard/library.db unless --db or $HOARD_DB say otherwise.

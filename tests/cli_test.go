@@ -340,6 +340,22 @@ func TestCLIExitCodes(t *testing.T) {
 			h.fail(tc.code, tc.args, tc.wantErr...)
 		})
 	}
+	t.Run("overview lists one line per command", func(t *testing.T) {
+		h := h.on(t)
+		out := h.ok("--help")
+		_, list, _ := strings.Cut(out, "Commands:\n")
+		list, _, _ = strings.Cut(list, "\n\n")
+		for _, l := range lines(list) {
+			if f := strings.Fields(l); !strings.HasPrefix(l, "  ") || len(f) < 2 {
+				t.Errorf("overview line %q is not `  NAME summary`", l)
+			}
+		}
+		for _, name := range []string{"include", "find", "ls", "tag", "untag", "rm", "mv", "tags", "pool", "stats", "thumbs"} {
+			if !strings.Contains(list, "\n  "+name+" ") {
+				t.Errorf("overview lacks %s:\n%s", name, list)
+			}
+		}
+	})
 	t.Run("help for every command", func(t *testing.T) {
 		h := h.on(t)
 		for _, name := range []string{"init", "include", "find", "ls", "tag", "untag", "rm", "mv", "tags", "pool", "stats", "thumbs"} {

@@ -66,6 +66,7 @@ struct event_hdr {
 };
 
 struct event {
+	__u64 busy; // not sent: guards the per-CPU buffer against a preempting task
 	struct event_hdr h;
 	char data[2 * PATH_BUF];
 };
@@ -108,13 +109,14 @@ struct {
 	__type(value, struct event);
 } scratch SEC(".maps");
 
-// lost[0]: ring buffer full; lost[1]: in-flight table full. Memory-mapped, so
+// lost[0]: ring buffer full; lost[1]: no task storage; lost[2]: the per-CPU
+// event buffer was in use by a preempted task on this CPU. Memory-mapped, so
 // the helper reads it after dropping privileges (older kernels refuse bpf()
 // map look-ups without CAP_BPF when unprivileged BPF is disabled).
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 2);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -361,6 +363,12 @@ static __always_inline int on_exit(long ret)
 	struct event *e = bpf_map_lookup_elem(&scratch, &zero);
 	if (!e)
 		return 0;
+	// Syscall tracepoints may run preemptibly: never let two tasks on one CPU
+	// write the same buffer. The loser's event is counted as lost.
+	if (__sync_lock_test_and_set(&e->busy, 1)) {
+		count_lost(2);
+		return 0;
+	}
 
 	e->h.ts = bpf_ktime_get_boot_ns();
 	e->h.pid = id >> 32;
@@ -386,13 +394,14 @@ static __always_inline int on_exit(long ret)
 		total += l1;
 	}
 	__u64 size = sizeof(e->h) + total;
-	if (size > sizeof(*e))
-		size = sizeof(*e);
+	if (size > sizeof(e->h) + sizeof(e->data))
+		size = sizeof(e->h) + sizeof(e->data);
 	__u64 wake = BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > WAKEUP_BYTES)
 		wake = BPF_RB_FORCE_WAKEUP;
-	if (bpf_ringbuf_output(&events, e, size, wake))
+	if (bpf_ringbuf_output(&events, &e->h, size, wake))
 		count_lost(0);
+	__sync_lock_test_and_set(&e->busy, 0);
 	return 0;
 }
 

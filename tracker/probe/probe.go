@@ -193,6 +193,9 @@ func (p *Probe) Close() error {
 	return errors.Join(errs...)
 }
 
+// lostCounters is the size of the lost map in probe.c.
+const lostCounters = 4
+
 // Lost returns how many events were dropped since the last call: the ring buffer
 // was full or too many syscalls were in flight. It reads the counters through
 // shared memory, so it works after the helper has dropped its privileges.
@@ -204,11 +207,14 @@ func (p *Probe) Lost() (uint64, error) {
 		}
 		p.lostMem = mem
 	}
-	var buf [16]byte
+	var buf [lostCounters * 8]byte
 	if _, err := p.lostMem.ReadAt(buf[:], 0); err != nil {
 		return 0, fmt.Errorf("read lost counters: %w", err)
 	}
-	total := binary.NativeEndian.Uint64(buf[0:]) + binary.NativeEndian.Uint64(buf[8:])
+	var total uint64
+	for i := range lostCounters {
+		total += binary.NativeEndian.Uint64(buf[i*8:])
+	}
 	if total <= p.lost {
 		return 0, nil
 	}

@@ -15,6 +15,7 @@ import (
 
 type probeEvent struct {
 	_    structs.HostLayout
+	Busy uint64
 	H    probeEventHdr
 	Data [16896]int8
 }

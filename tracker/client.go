@@ -172,8 +172,16 @@ func (c *Client) Pid() int { return c.cmd.Process.Pid }
 
 // Stop closes the helper's stdin, which makes it exit, and waits for it. After
 // a grace period it kills the helper (which by then runs as the invoking user).
+// Events not yet received are discarded, so that a full channel cannot keep
+// the helper blocked on its stdout.
 func (c *Client) Stop() error {
-	c.stopOnce.Do(func() { c.stdin.Close() })
+	c.stopOnce.Do(func() {
+		c.stdin.Close()
+		go func() {
+			for range c.events {
+			}
+		}()
+	})
 	select {
 	case <-c.done:
 	case <-time.After(5 * time.Second):

@@ -108,3 +108,25 @@ func TestStartAndStop(t *testing.T) {
 		t.Fatal("Events still open after Stop")
 	}
 }
+
+// TestStopWithUnreadEvents: a consumer that stopped reading must not keep Stop
+// (and the helper, blocked on a full pipe) waiting.
+func TestStopWithUnreadEvents(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("as non-root the client would go through pkexec")
+	}
+	// Floods far more than the channel and the pipe hold, then waits for stdin.
+	h := script(t, `read line; echo '{"v":1,"type":"ready"}'; yes '{"type":"lost","count":1}' | head -n 200000; cat >/dev/null`)
+	cl, err := Start(context.Background(), []string{"/tmp"}, Options{Helper: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	if err := cl.Stop(); err != nil {
+		t.Fatalf("Stop = %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("Stop took %v", d)
+	}
+}

@@ -33,9 +33,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	var res library.ImportResult
 	switch args[0] {
 	case "awtfdb":
-		res, err = l.ImportAwtfdb(ctx, args[1], nil)
+		res, err = l.ImportAwtfdb(ctx, args[1], newProgress(e.stderr))
 	case "tmsu":
-		res, err = l.ImportTMSU(ctx, args[1], nil)
+		res, err = l.ImportTMSU(ctx, args[1], newProgress(e.stderr))
 	default:
 		return usagef("unknown tool %q: import awtfdb PATH or import tmsu PATH", args[0])
 	}

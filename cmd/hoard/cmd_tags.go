@@ -100,11 +100,7 @@ func runTagsList(ctx context.Context, e *env, l *library.Library, _ []string) er
 	}
 	w := bufio.NewWriter(e.stdout)
 	defer w.Flush()
-	for _, t := range tags {
-		full, err := l.TagByName(ctx, t.Name)
-		if err != nil {
-			return err
-		}
+	for _, full := range tags {
 		if tagsJSON {
 			if err := writeJSON(w, tagJSON{ID: full.ID, Name: full.Name, Count: full.Count, Aliases: full.Aliases, Implies: full.Implies}); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -159,30 +160,38 @@ func (l *Library) Check(ctx context.Context, opts CheckOptions, prog Progress) (
 	}
 	rep := &CheckReport{}
 
-	prog.Begin("checking database", -1)
-	integ, err := l.checkIntegrity(ctx)
-	prog.End()
-	if err != nil {
-		return nil, fmt.Errorf("check database: %w", err)
-	}
-	rep.Findings = append(rep.Findings, integ.findings...)
-
 	scope, whole, err := l.checkScope(ctx, opts.Paths)
 	if err != nil {
 		return nil, err
-	}
-	entries, err := l.loadEntries(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("check: load entries: %w", err)
 	}
 	skip := map[string]bool{}
 	for _, s := range []string{"", "-wal", "-shm", "-journal"} {
 		skip[l.path+s] = true
 	}
-	disk, unreadable, err := walkDisk(ctx, scope, skip, opts.Workers, prog)
-	if err != nil {
-		return nil, err
+	// The database checks and loading the entries are CPU work inside SQLite, the
+	// walk is mostly system calls: run the three side by side, each on its own
+	// connection. Only the walk reports progress.
+	var integ *integrity
+	var entries []*entry
+	var integErr, loadErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { integ, integErr = l.checkIntegrity(ctx) })
+	wg.Go(func() { entries, loadErr = l.loadEntries(ctx) })
+	disk, unreadable, walkErr := walkDisk(ctx, scope, skip, opts.Workers, prog)
+	prog.Begin("checking database", -1)
+	wg.Wait()
+	prog.End()
+	switch {
+	case walkErr != nil:
+		return nil, walkErr
+	case integErr != nil:
+		return nil, fmt.Errorf("check database: %w", integErr)
+	case loadErr != nil && !integ.damaged:
+		return nil, fmt.Errorf("check: load entries: %w", loadErr)
+	case loadErr != nil:
+		entries = nil // the damage is reported; the entries cannot be read
 	}
+	rep.Findings = append(rep.Findings, integ.findings...)
 	rep.Findings = append(rep.Findings, unreadable...)
 
 	r := newReconciler(ctx, entries, disk, scope, whole, opts, prog)

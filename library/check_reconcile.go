@@ -41,7 +41,7 @@ func newReconciler(ctx context.Context, all []*entry, disk *diskSet, scope []str
 		case e.missing:
 			// Missing entries anywhere may have come back inside the scope.
 			r.entries = append(r.entries, e)
-		case len(disk.byInode[[2]uint64{e.dev, e.inode}]) > 0:
+		case disk.byInode[[2]uint64{e.dev, e.inode}] != nil:
 			// A present entry outside the scope whose inode is inside it: maybe moved
 			// in. Looked at below; dropped if its file is still where it was.
 			r.entries = append(r.entries, e)
@@ -115,22 +115,32 @@ func (r *reconciler) matchIdentity() error {
 		if e.skip || (e.dev == 0 && e.inode == 0) {
 			continue
 		}
-		var cands []*diskFile
-		for _, f := range r.disk.byInode[[2]uint64{e.dev, e.inode}] {
-			if btimeAgrees(e.btime, f.facts.Btime) {
-				cands = append(cands, f)
+		// Walk the chain of files with this inode without allocating: usually one.
+		var f, first *diskFile
+		n := 0
+		for c := r.disk.byInode[[2]uint64{e.dev, e.inode}]; c != nil; c = c.link {
+			if btimeAgrees(e.btime, c.facts.Btime) {
+				n++
+				if first == nil {
+					first = c
+				}
 			}
 		}
-		var f *diskFile
 		switch {
-		case len(cands) == 0:
+		case n == 0:
 			continue
 		case e.own != nil && e.sameFile(e.own):
 			f = e.own
-		case len(cands) == 1:
-			f = cands[0]
+		case n == 1:
+			f = first
 		default:
 			// Hard links, none at the entry's path: any of them is the file.
+			var cands []*diskFile
+			for _, c := range r.disk.withInode(e.dev, e.inode) {
+				if btimeAgrees(e.btime, c.facts.Btime) {
+					cands = append(cands, c)
+				}
+			}
 			r.ambiguous(e, cands, "several hard links of its inode")
 			continue
 		}
@@ -381,7 +391,7 @@ func (r *reconciler) reportNew() {
 
 // reportDuplicates names content found at several of the checked entries' paths.
 func (r *reconciler) reportDuplicates() {
-	groups := map[string][]string{}
+	groups := map[[32]byte][]string{}
 	for _, e := range r.entries {
 		f := e.target
 		if f == nil || !e.inScope || f.readErr != nil {
@@ -391,8 +401,9 @@ func (r *reconciler) reportDuplicates() {
 		if f.read {
 			h = f.facts.Hash
 		}
-		if len(h) > 0 {
-			groups[string(h)] = append(groups[string(h)], f.path)
+		if len(h) == 32 {
+			k := [32]byte(h)
+			groups[k] = append(groups[k], f.path)
 		}
 	}
 	for h, paths := range groups {

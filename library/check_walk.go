@@ -19,22 +19,33 @@ type diskFile struct {
 	facts   Facts // stat facts; with Hash, MIME… once read
 	read    bool  // facts came from ReadFacts
 	readErr error
-	walked  bool   // found by the walk, so a candidate for relinking or "new"
-	claim   *entry // the entry this file was given to
-	held    bool   // named in a finding already (unsure, ambiguous): not "new", not relinked
+	walked  bool      // found by the walk, so a candidate for relinking or "new"
+	claim   *entry    // the entry this file was given to
+	held    bool      // named in a finding already (unsure, ambiguous): not "new", not relinked
+	link    *diskFile // the next file with the same (dev, inode): a hard link
 }
 
 // diskSet is what the walk found, by path and by (dev, inode).
 type diskSet struct {
 	walked  []*diskFile
 	byPath  map[string]*diskFile
-	byInode map[[2]uint64][]*diskFile
+	byInode map[[2]uint64]*diskFile // the first of a chain through link
 }
 
 func (d *diskSet) add(f *diskFile) {
 	d.byPath[f.path] = f
 	k := [2]uint64{f.facts.Dev, f.facts.Inode}
-	d.byInode[k] = append(d.byInode[k], f)
+	f.link = d.byInode[k]
+	d.byInode[k] = f
+}
+
+// withInode lists the files with the given (dev, inode).
+func (d *diskSet) withInode(dev, inode uint64) []*diskFile {
+	var out []*diskFile
+	for f := d.byInode[[2]uint64{dev, inode}]; f != nil; f = f.link {
+		out = append(out, f)
+	}
+	return out
 }
 
 // lookup returns the regular file at path: from the walk, or by a direct stat for a
@@ -108,7 +119,8 @@ func walkDisk(ctx context.Context, scope []string, skip map[string]bool, workers
 	}
 	prog.End()
 
-	files := make([]*diskFile, len(paths))
+	// One allocation for all the files: a 100k-file walk would otherwise make 100k.
+	files := make([]diskFile, len(paths))
 	errs := make([]error, len(paths))
 	prog.Begin("looking at files", int64(len(paths)))
 	var next atomic.Int64
@@ -130,7 +142,7 @@ func walkDisk(ctx context.Context, scope []string, skip map[string]bool, workers
 					case err != nil:
 						errs[i] = err
 					case mode.IsRegular():
-						files[i] = &diskFile{path: paths[i], facts: facts, walked: true}
+						files[i] = diskFile{path: paths[i], facts: facts, walked: true}
 					}
 				}
 				prog.Advance(int64(hi-lo), paths[hi-1])
@@ -145,11 +157,12 @@ func walkDisk(ctx context.Context, scope []string, skip map[string]bool, workers
 	d := &diskSet{
 		walked:  make([]*diskFile, 0, len(paths)),
 		byPath:  make(map[string]*diskFile, len(paths)),
-		byInode: make(map[[2]uint64][]*diskFile, len(paths)),
+		byInode: make(map[[2]uint64]*diskFile, len(paths)),
 	}
-	for i, f := range files {
+	for i := range files {
+		f := &files[i]
 		switch {
-		case f != nil:
+		case f.walked:
 			d.walked = append(d.walked, f)
 			d.add(f)
 		case errs[i] != nil && !errors.Is(errs[i], unix.ENOENT):

@@ -15,10 +15,18 @@ var ErrSpec = errors.New("bad rule")
 // Kinds lists the rule kinds Parse knows, for help texts and "did you mean".
 var Kinds = []string{"folders", "regex", "mime", "audio", "exif"}
 
-// IsKind reports whether name is a rule kind (so it cannot be a saved rule's name).
+// aliases are other spellings Parse accepts for a kind.
+var aliases = map[string]string{"folder": "folders", "re": "regex", "type": "mime"}
+
+// IsKind reports whether name is a rule kind or one of its other spellings (so it
+// cannot be a saved rule's name).
 func IsKind(name string) bool {
+	name = strings.ToLower(name)
+	if _, ok := aliases[name]; ok {
+		return true
+	}
 	for _, k := range Kinds {
-		if strings.EqualFold(k, name) {
+		if k == name {
 			return true
 		}
 	}
@@ -39,8 +47,11 @@ func Parse(spec string) (library.Rule, error) {
 	spec = strings.TrimSpace(spec)
 	kind, rest, _ := strings.Cut(spec, ":")
 	kind = strings.ToLower(kind)
+	if k, ok := aliases[kind]; ok {
+		kind = k
+	}
 	var pattern string
-	if kind == "regex" || kind == "re" {
+	if kind == "regex" {
 		var err error
 		pattern, rest, err = splitPattern(rest)
 		if err != nil {
@@ -53,11 +64,11 @@ func Parse(spec string) (library.Rule, error) {
 	}
 	var r library.Rule
 	switch kind {
-	case "folders", "folder":
+	case "folders":
 		r, err = newFolders(opts)
-	case "regex", "re":
+	case "regex":
 		r, err = newRegex(pattern, opts)
-	case "mime", "type":
+	case "mime":
 		r, err = newMIME(opts)
 	case "audio":
 		r, err = newAudio(opts)

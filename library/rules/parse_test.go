@@ -22,6 +22,9 @@ func TestParse(t *testing.T) {
 		{"audio", "audio"},
 		{"audio:fields=artist,year:lower", "audio:fields=artist,year:lower"},
 		{"exif:date=year", "exif:date=year"},
+		{"folder", "folders"},
+		{"re:/(a)/", "regex:/(a)/"},
+		{"type:ns=t", "mime:ns=t"},
 	} {
 		t.Run(c.spec, func(t *testing.T) {
 			r, err := Parse(c.spec)
@@ -56,6 +59,19 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error %v does not wrap ErrSpec", err)
 			}
 		})
+	}
+}
+
+func TestIsKind(t *testing.T) {
+	for _, k := range []string{"folders", "Folder", "regex", "re", "mime", "type", "audio", "EXIF"} {
+		if !IsKind(k) {
+			t.Errorf("IsKind(%q) = false", k)
+		}
+	}
+	for _, k := range []string{"bands", "", "folders:x"} {
+		if IsKind(k) {
+			t.Errorf("IsKind(%q) = true", k)
+		}
 	}
 }
 

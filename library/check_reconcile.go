@@ -61,6 +61,7 @@ func (r *reconciler) run() error {
 	if err := r.matchContent(); err != nil {
 		return err
 	}
+	r.markTaken()
 	if err := r.classify(); err != nil {
 		return err
 	}
@@ -201,17 +202,24 @@ func (r *reconciler) ambiguous(e *entry, files []*diskFile, why string) {
 }
 
 // matchPath gives an entry left without a file the file at its own path, unless that
-// file went to another entry by identity (then the entry is taken off its path).
+// file went to another entry by identity.
 func (r *reconciler) matchPath() {
 	for _, e := range r.entries {
 		if e.target != nil || e.skip || e.reported || e.own == nil {
 			continue
 		}
-		switch {
-		case e.own.claim != nil:
-			e.taken = true
-		case !e.own.held:
+		if e.own.claim == nil && !e.own.held {
 			r.give(e, e.own, byPath)
+		}
+	}
+}
+
+// markTaken finds the entries that stay put while another entry's file now sits at
+// their path: they must give the path up (paths are unique), keeping their tags.
+func (r *reconciler) markTaken() {
+	for _, e := range r.entries {
+		if e.target == nil && e.own != nil && e.own.claim != nil && e.own.claim != e {
+			e.taken = true
 		}
 	}
 }

@@ -597,3 +597,29 @@ func (h *hookProgress) Begin(phase string, _ int64) {
 		h.fn()
 	}
 }
+
+// An entry left alone (here: unsure) whose path another entry's file takes must give
+// the path up, or the repair would break the unique path index.
+func TestCheckLeftAloneEntryGivesUpItsPath(t *testing.T) {
+	ctx := context.Background()
+	fx := newCheckFixture(t, map[string]string{"x.txt": "x content", "z.txt": "zed"})
+	x, z := fx.id(t, "x.txt"), fx.id(t, "z.txt")
+	if _, err := fx.l.db.ExecContext(ctx, "UPDATE files SET btime_ns = 0 WHERE id = ?", x); err != nil {
+		t.Fatal(err)
+	}
+	mustRename(t, fx.path("x.txt"), fx.path("x2.txt"))
+	appendTo(t, fx.path("x2.txt"), " edited")                // x: unsure
+	writeFiles(t, fx.dir, map[string]string{"x.txt": "zed"}) // z's content at x's path
+	os.Remove(fx.path("z.txt"))                              // z: relinked by content
+	got := summary(fx.check(t, CheckOptions{Repair: true}), fx.dir)
+	want := []string{"missing x.txt", "moved z.txt → x.txt", "unsure x.txt"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("findings:\n got %q\nwant %q", got, want)
+	}
+	if f := fx.file(t, z); f.Path != fx.path("x.txt") || f.Missing {
+		t.Errorf("z: %+v", f)
+	}
+	if f := fx.file(t, x); !f.Missing {
+		t.Errorf("x: %+v", f)
+	}
+}

@@ -153,6 +153,11 @@ func TestImportTMSUCLI(t *testing.T) {
 	if again := h.ok("import", "tmsu", db); !strings.Contains(again, "nothing changed") {
 		t.Errorf("second import:\n%s", again)
 	}
+	if got := h.ok("searches", "list"); got != "year = 2017 and not holiday\tyear:2017 -holiday\n" {
+		t.Errorf("searches list: %q", got)
+	}
+	wantPaths(t, h, "year:2017 -holiday", p("song.mp3"))
+	h.fail(2, []string{"searches", "save", "bad", "(cat"})
 }
 
 // TestRulesCLI saves a rule, uses it and built-in rules with `hoard include --rule`,

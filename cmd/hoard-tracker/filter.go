@@ -114,6 +114,11 @@ func (f *filter) resolve(raw string, pf probe.PathFlags) (p string, unclean, ok 
 	if !dotdot {
 		return clean, false, true
 	}
+	if pf&probe.Chroot != 0 {
+		// The kernel stopped ".." at the caller's root; the host's file
+		// system would not.
+		return "", false, false
+	}
 	dir, base := filepath.Split(clean)
 	if base == ".." || base == "" {
 		return "", false, false

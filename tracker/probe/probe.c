@@ -44,6 +44,7 @@ enum path_flag {
 	PF_DETACHED = 1 << 4,    // walk ended at a root that is not a mount namespace root
 	PF_USER_FAULT = 1 << 5,  // the user's path string could not be read
 	PF_NAME_LONG = 1 << 6,   // a component name longer than NAME_MAX
+	PF_CHROOT = 1 << 7,      // the caller is chrooted: ".." stops at its root, not ours
 };
 
 // Where a path argument's base comes from.
@@ -257,6 +258,26 @@ static __always_inline void resolve_rel(struct task_struct *task, struct infligh
 	v->pflags[i & 1] |= flags;
 }
 
+// chrooted reports whether the task's root is not the root of its mount
+// namespace: following mounts stacked on "/" (an initramfs's switch_root leaves
+// one) must reach the namespace's root without a single d_parent step.
+static __always_inline bool chrooted(struct task_struct *task)
+{
+	struct path root = BPF_CORE_READ(task, fs, root);
+	struct dentry *d = root.dentry;
+	struct mount *mnt = container_of(root.mnt, struct mount, mnt);
+	for (int i = 0; i < 8; i++) {
+		if (d != BPF_CORE_READ(mnt, mnt.mnt_root))
+			return true;
+		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (parent == mnt || !parent)
+			return false;
+		d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		mnt = parent;
+	}
+	return true; // more stacked mounts than we look at: assume the worst
+}
+
 static __always_inline int on_enter(__u32 kind, __u32 nargs, int dfd0, const char *name0, int dfd1, const char *name1, __u32 sysflags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -277,6 +298,13 @@ static __always_inline int on_enter(__u32 kind, __u32 nargs, int dfd0, const cha
 	v->pflags[1] = 0;
 	v->off[0] = BASE_MAX;
 	v->off[1] = BASE_MAX;
+
+	// Chrooted callers get host paths, but their ".." cannot climb above their
+	// root, so userspace must not resolve ".." for them.
+	if (chrooted(task)) {
+		v->pflags[0] |= PF_CHROOT;
+		v->pflags[1] |= PF_CHROOT;
+	}
 
 	for (int i = 0; i < 2; i++) {
 		if (i >= nargs)
@@ -321,7 +349,7 @@ static __always_inline __u32 compose(struct task_struct *task, struct inflight *
 		}
 		if (c == '/') {
 			// Absolute after all: discard the relative base, walk the root now.
-			v->pflags[b] = 0;
+			v->pflags[b] &= PF_CHROOT;
 			resolve_root(task, v, b);
 			src = BASE_ABS;
 		}

@@ -43,6 +43,7 @@ const (
 	Detached   PathFlags = 1 << 4 // the walk ended at a detached mount
 	UserFault  PathFlags = 1 << 5 // the caller's path string was unreadable
 	NameLong   PathFlags = 1 << 6 // a name longer than 255 bytes
+	Chroot     PathFlags = 1 << 7 // the caller is chrooted: its ".." stops at its own root
 )
 
 // Rename flags of renameat2(2).

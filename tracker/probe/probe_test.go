@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -178,5 +179,43 @@ func TestExchangeAndDirfd(t *testing.T) {
 	e := waitFor(t, events, func(e Event) bool { return e.Pid == uint32(os.Getpid()) && e.Kind == Rename })
 	if e.Paths != [2]string{sub + "/x", sub + "/y"} || e.SysFlags != RenameExchange {
 		t.Fatalf("got %+v", e)
+	}
+}
+
+// TestChroot: a chrooted caller's paths come out as host paths, flagged, so
+// that userspace does not resolve its ".." past its root.
+func TestChroot(t *testing.T) {
+	p := load(t)
+	events, _ := collect(t, p)
+	jail := t.TempDir()
+	if err := os.WriteFile(filepath.Join(jail, "a"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	tid := make(chan int, 1)
+	go func() {
+		// A thread of our own with its own fs_struct; it dies with the goroutine.
+		runtime.LockOSThread()
+		tid <- unix.Gettid()
+		if err := unix.Unshare(unix.CLONE_FS); err != nil {
+			errc <- err
+			return
+		}
+		if err := unix.Chroot(jail); err != nil {
+			errc <- err
+			return
+		}
+		errc <- unix.Rename("/a", "/../b")
+	}()
+	id := uint32(<-tid)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	e := waitFor(t, events, func(e Event) bool { return e.Tid == id && e.Kind == Rename })
+	if e.Paths != [2]string{jail + "/a", jail + "/../b"} || e.Flags[0]&Chroot == 0 || e.Flags[1]&Chroot == 0 {
+		t.Fatalf("got %+v, want host paths flagged chroot", e)
+	}
+	if _, err := os.Stat(filepath.Join(jail, "b")); err != nil {
+		t.Fatalf("the rename did not land in the jail: %v", err)
 	}
 }

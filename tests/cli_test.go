@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -761,5 +763,32 @@ func TestCLIThumbs(t *testing.T) {
 				t.Errorf("%d thumbnails in %s, want %d", len(pngs), large, s.pngs)
 			}
 		})
+	}
+}
+
+func TestCLIProgressOnlyOnTerminal(t *testing.T) {
+	h := newHoardCLI(t)
+	c := newCorpus(t, h)
+	r := h.run("include", c.root)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("piped include printed on stderr (exit %d): %q", r.code, r.stderr)
+	}
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("no script(1) to give hoard a terminal")
+	}
+	// script(1) runs hoard on a pseudo-terminal, so stderr is a terminal there.
+	cmd := h.command(context.Background())
+	cmd.Path = script
+	cmd.Args = []string{script, "-qec", fmt.Sprintf("'%s' include '%s'", h.bin, c.root), "/dev/null"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("include on a terminal: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "scanning") || !strings.Contains(string(out), "\r") {
+		t.Errorf("no progress bar on a terminal: %q", out)
+	}
+	if !strings.Contains(string(out), "8 files found: 0 added, 0 updated, 8 unchanged") {
+		t.Errorf("no summary on a terminal: %q", out)
 	}
 }

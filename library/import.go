@@ -188,6 +188,10 @@ func (l *Library) lookOnDisk(ctx context.Context, files []foreignFile, prog Prog
 		if n > 0 {
 			continue
 		}
+		if pseudoFS(f.path) {
+			out[i].skip = "under /proc, /sys or /dev, which hold no user files"
+			continue
+		}
 		_, mode, err := statFacts(f.path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, os.ErrNotExist):
@@ -214,6 +218,17 @@ func (l *Library) lookOnDisk(ctx context.Context, files []foreignFile, prog Prog
 		out[i].facts = facts
 	}
 	return out, nil
+}
+
+// pseudoFS reports whether path lies in a kernel pseudo-filesystem: a foreign
+// database naming /proc/kcore must not make Hoard hash it.
+func pseudoFS(path string) bool {
+	for _, d := range []string{"/proc", "/sys", "/dev"} {
+		if underOrAt(path, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // importForeign writes a foreign database into the library in one transaction.

@@ -249,6 +249,9 @@ func (r *tmsuReader) spreadDirTags(ctx context.Context, dirTags map[string][]int
 			if cerr := ctx.Err(); cerr != nil {
 				return cerr
 			}
+			if d.IsDir() && pseudoFS(p) {
+				return fs.SkipDir
+			}
 			if d.Type().IsRegular() {
 				below = append(below, p)
 			}

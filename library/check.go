@@ -107,6 +107,7 @@ type CheckReport struct {
 	HashedFiles int           // files whose content was read
 	HashedBytes int64         // bytes read to hash
 	Repaired    int           // findings repaired
+	RootsAdded  []string      // folders the repair added to the library's roots
 	Elapsed     time.Duration // wall time
 }
 
@@ -210,7 +211,13 @@ func (l *Library) Check(ctx context.Context, opts CheckOptions, prog Progress) (
 			return rep, nil
 		}
 		prog.Begin("repairing", int64(len(r.actions)))
-		err := l.applyRepairs(ctx, gen, integ, r.actions)
+		roots, err := l.Roots(ctx)
+		if err != nil {
+			prog.End()
+			return rep, err
+		}
+		rep.RootsAdded = newRoots(roots, scope, r.actions)
+		err = l.applyRepairs(ctx, gen, integ, r.actions, rep.RootsAdded)
 		prog.End()
 		if err != nil {
 			return rep, err

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"sort"
 )
 
 // ErrChangedDuringCheck is returned by a repairing Check when something else wrote to
@@ -32,7 +34,7 @@ type repairAction struct {
 
 // applyRepairs makes every repair in one transaction, refusing when the library
 // changed since gen (a tracker or another command wrote meanwhile).
-func (l *Library) applyRepairs(ctx context.Context, gen int64, in *integrity, actions []repairAction) error {
+func (l *Library) applyRepairs(ctx context.Context, gen int64, in *integrity, actions []repairAction, roots []string) error {
 	return l.write(ctx, func(tx *sql.Tx) error {
 		var now int64
 		err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)").Scan(&now)
@@ -47,6 +49,11 @@ func (l *Library) applyRepairs(ctx context.Context, gen int64, in *integrity, ac
 		}
 		if err := applyActions(ctx, tx, actions); err != nil {
 			return fmt.Errorf("repair: %w", err)
+		}
+		if len(roots) > 0 {
+			if err := addRoots(ctx, tx, roots); err != nil {
+				return fmt.Errorf("repair: record roots: %w", err)
+			}
 		}
 		return bumpGeneration(ctx, tx)
 	})
@@ -115,4 +122,31 @@ func refreshFacts(ctx context.Context, tx *sql.Tx, a repairAction) error {
 		return fmt.Errorf("update file %d: %w", a.id, err)
 	}
 	return nil
+}
+
+// newRoots lists the folders to add to the roots so the tracker watches where entries
+// moved to: for a new path outside every root, the checked folder holding it (a root
+// folder renamed and checked under its new name), else the file's own folder.
+func newRoots(roots, scope []string, actions []repairAction) []string {
+	have := newScopeSet(roots)
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range actions {
+		if a.kind != actMove || have.contains(a.path) {
+			continue
+		}
+		dir := filepath.Dir(a.path)
+		for _, s := range scope {
+			if s != a.path && underOrAt(a.path, s) {
+				dir = s
+				break
+			}
+		}
+		if !seen[dir] {
+			seen[dir] = true
+			out = append(out, dir)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -623,3 +623,35 @@ func TestCheckLeftAloneEntryGivesUpItsPath(t *testing.T) {
 		t.Errorf("x: %+v", f)
 	}
 }
+
+// A root folder renamed while Hoard was not watching: checked under its new name, the
+// entries move there and the new folder becomes a root.
+func TestCheckRootRenamed(t *testing.T) {
+	ctx := context.Background()
+	fx := &checkFixture{l: openTest(t), dir: t.TempDir()}
+	writeFiles(t, fx.dir, map[string]string{"photos/a.jpg": "a", "photos/sub/b.jpg": "bb"})
+	if _, err := fx.l.Include(ctx, []string{fx.path("photos")}, IncludeOptions{Tags: []string{"kept"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := fx.id(t, "photos/a.jpg")
+	mustRename(t, fx.path("photos"), fx.path("pictures"))
+	got := summary(fx.check(t, CheckOptions{Paths: []string{fx.path("pictures")}, Repair: true}), fx.dir)
+	want := []string{"moved photos/a.jpg → pictures/a.jpg", "moved photos/sub/b.jpg → pictures/sub/b.jpg"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("findings:\n got %q\nwant %q", got, want)
+	}
+	roots, err := fx.l.Roots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(roots, fx.path("pictures")) {
+		t.Errorf("roots: %q", roots)
+	}
+	if f := fx.file(t, a); f.Path != fx.path("pictures/a.jpg") {
+		t.Errorf("entry: %+v", f)
+	}
+	// The whole-library check now walks the new root and finds everything in place.
+	if got := summary(fx.check(t, CheckOptions{}), fx.dir); len(got) != 0 {
+		t.Errorf("after repair: %q", got)
+	}
+}

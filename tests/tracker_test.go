@@ -655,3 +655,43 @@ func TestTrackerHidesWhatTheUserCannotSee(t *testing.T) {
 		t.Errorf("leaked: %+v", ev)
 	}
 }
+
+// TestTrackerReportsLost: a consumer that falls behind makes the kernel drop
+// events; the helper must say so with a lost line rather than stay silent.
+func TestTrackerReportsLost(t *testing.T) {
+	root := trackedDir(t)
+	cl := startTracker(t, root)
+	x, y := filepath.Join(root, "x"), filepath.Join(root, "y")
+	touch(t, x)
+	const n = 200000 // the channel, the pipe and 4 MiB of ring buffer hold far fewer
+	for range n / 2 {
+		if err := unix.Rename(x, y); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Rename(y, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen, lost uint64
+	timeout := time.After(20 * time.Second)
+	for seen+lost < n {
+		select {
+		case ev, ok := <-cl.Events():
+			if !ok {
+				t.Fatalf("tracker exited: %v", cl.Err())
+			}
+			switch ev.Type {
+			case tracker.TypeRename:
+				seen++
+			case tracker.TypeLost:
+				lost += ev.Count
+			}
+		case <-timeout:
+			t.Fatalf("after 20s: %d renames, %d seen, %d lost", n, seen, lost)
+		}
+	}
+	if lost == 0 {
+		t.Fatalf("%d renames, %d seen, none reported lost", n, seen)
+	}
+	t.Logf("%d renames: %d seen, %d reported lost", n, seen, lost)
+}

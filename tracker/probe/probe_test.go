@@ -219,3 +219,74 @@ func TestChroot(t *testing.T) {
 		t.Fatalf("the rename did not land in the jail: %v", err)
 	}
 }
+
+// TestLostCounted: with nobody reading, the ring buffer fills; every event it
+// could not take is counted, and Run reports the count.
+func TestLostCounted(t *testing.T) {
+	p := load(t)
+	dir := t.TempDir()
+	x, y := filepath.Join(dir, "x"), filepath.Join(dir, "y")
+	if err := os.WriteFile(x, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const n = 100000 // far more than 4 MiB of ~150-byte events
+	for range n / 2 {
+		if err := unix.Rename(x, y); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Rename(y, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen, lost uint64
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	err := p.Run(ctx, func(e Event) error {
+		if e.Pid == uint32(os.Getpid()) && e.Kind == Rename {
+			seen++
+		}
+		return nil
+	}, func(n uint64) error {
+		lost += n
+		if n == 0 && seen > 0 {
+			cancel() // drained
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lost == 0 || seen == 0 || seen+lost < n {
+		t.Fatalf("%d renames: %d seen, %d lost; want some of each, adding up to at least %d", n, seen, lost, n)
+	}
+	t.Logf("%d renames: %d seen, %d lost", n, seen, lost)
+}
+
+// TestOtherMountNamespace: a caller in its own mount namespace is flagged.
+func TestOtherMountNamespace(t *testing.T) {
+	p := load(t)
+	events, _ := collect(t, p)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	tid := make(chan int, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with its namespace
+		tid <- unix.Gettid()
+		if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+			errc <- err
+			return
+		}
+		errc <- unix.Rename(filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	}()
+	id := uint32(<-tid)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	e := waitFor(t, events, func(e Event) bool { return e.Tid == id && e.Kind == Rename })
+	if e.Paths != [2]string{dir + "/a", dir + "/b"} || e.Flags[0]&OtherMntNS == 0 {
+		t.Fatalf("got %+v, want the paths flagged other_mntns", e)
+	}
+}

@@ -14,8 +14,8 @@
 //	    a Go regular expression over the file's base name (default) or its whole
 //	    absolute path; every capture group of every match becomes a tag. A named group
 //	    (?P<artist>…) makes a tag in that namespace; with no groups the whole match is
-//	    the tag. Any character may delimit the pattern (regex:#a/(b)#:path); write the
-//	    delimiter inside the pattern as \/ (a backslash before it).
+//	    the tag. Any ASCII punctuation may delimit the pattern (regex:#a/(b)#:path);
+//	    write the delimiter inside the pattern with a backslash before it (\/).
 //	mime[:ns=NS] | mime:CLASS=TAG[,CLASS=TAG…]
 //	    the media class (image, video, audio, document, other) as kind:image, or
 //	    NS:image; or a fixed tag per class (mime:image=photo,video=clip), other classes
@@ -28,7 +28,12 @@
 //	    EXIF block, when present.
 //
 // Every kind also takes lower (lower-case the tags) and ns=NS (namespace every tag
-// it makes; for audio and exif it replaces their own namespaces).
+// it makes; for audio and exif it replaces their own namespaces). The kinds folder,
+// re and type are accepted for folders, regex and mime.
+//
+// A rule's Name is its canonical spec (Parse(r.Name()) gives the same rule); it is
+// what Include records as the rule that made a tag. [Named] wraps a saved rule so
+// that its saved name is recorded instead.
 //
 // # Safety
 //

@@ -52,6 +52,7 @@ enum base_src {
 	BASE_REL = 0,     // relative: resolved from cwd or dirfd
 	BASE_ABS = 1,     // absolute: resolved from the task's root
 	BASE_UNKNOWN = 2, // first byte unreadable at enter; decided at exit
+	BASE_SHARED = 0x100, // or'ed in: the second argument uses the first one's base
 };
 
 struct event_hdr {
@@ -320,7 +321,7 @@ static __always_inline int on_enter(__u32 kind, __u32 nargs, int dfd0, const cha
 		}
 		if (i == 1 && v->src[1] != BASE_UNKNOWN && v->src[1] == v->src[0] && dfd1 == dfd0) {
 			// Same base as the first argument (the usual case): share it.
-			v->src[1] |= 0x100;
+			v->src[1] |= BASE_SHARED;
 			continue;
 		}
 		if (v->src[i] == BASE_ABS)
@@ -336,9 +337,9 @@ static __always_inline __u32 compose(struct task_struct *task, struct inflight *
 {
 	__u32 src = v->src[i & 1];
 	int b = i & 1;
-	if (src & 0x100)
-		b = 0; // shares the first argument's base
-	src &= 0xff;
+	if (src & BASE_SHARED)
+		b = 0;
+	src &= ~BASE_SHARED;
 	const char *uname = (const char *)v->name[i & 1];
 
 	if (src == BASE_UNKNOWN) {

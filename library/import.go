@@ -121,9 +121,9 @@ func tableColumns(ctx context.Context, db *sql.DB, table string) (map[string]str
 	return cols, rows.Err()
 }
 
-// text turns a scanned SQLite value into bytes, whatever its storage class: foreign
+// sqlText turns a scanned SQLite value into bytes, whatever its storage class: foreign
 // files may hold anything in any column.
-func text(v any) []byte {
+func sqlText(v any) []byte {
 	switch x := v.(type) {
 	case []byte:
 		return x
@@ -139,8 +139,8 @@ func text(v any) []byte {
 	return []byte(fmt.Sprint(v))
 }
 
-// integer turns a scanned SQLite value into an int64 (ok false when it is not one).
-func integer(v any) (int64, bool) {
+// sqlInt turns a scanned SQLite value into an int64 (ok false when it is not one).
+func sqlInt(v any) (int64, bool) {
 	switch x := v.(type) {
 	case int64:
 		return x, true

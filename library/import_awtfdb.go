@@ -80,13 +80,13 @@ func readAwtfdb(ctx context.Context, db *sql.DB) (*foreign, error) {
 	src := &foreign{tool: "awtfdb"}
 	hashData := map[string][]byte{}
 	if err := eachRow(ctx, db, "SELECT id, hash_data FROM hashes", func(v []any) {
-		hashData[string(text(v[0]))] = text(v[1])
+		hashData[string(sqlText(v[0]))] = sqlText(v[1])
 	}); err != nil {
 		return nil, fmt.Errorf("hashes: %w", err)
 	}
 	byHash := map[string][]int{}
 	if err := eachRow(ctx, db, "SELECT file_hash, local_path FROM files ORDER BY local_path", func(v []any) {
-		h, p := string(text(v[0])), string(text(v[1]))
+		h, p := string(sqlText(v[0])), string(sqlText(v[1]))
 		if !strings.HasPrefix(p, "/") || strings.ContainsRune(p, 0) {
 			src.skipped = append(src.skipped, Skipped{p, "not an absolute path"})
 			return
@@ -102,7 +102,7 @@ func readAwtfdb(ctx context.Context, db *sql.DB) (*foreign, error) {
 	}
 	byCore := map[string]int{}
 	if err := eachRow(ctx, db, "SELECT core_hash, tag_text FROM tag_names ORDER BY rowid", func(v []any) {
-		core, name := string(text(v[0])), string(text(v[1]))
+		core, name := string(sqlText(v[0])), string(sqlText(v[1]))
 		i, ok := byCore[core]
 		if !ok {
 			i = len(src.tags)
@@ -115,14 +115,14 @@ func readAwtfdb(ctx context.Context, db *sql.DB) (*foreign, error) {
 	}
 	implied, unknown := 0, 0
 	if err := eachRow(ctx, db, "SELECT file_hash, core_hash, tag_source_type, tag_source_id FROM tag_files", func(v []any) {
-		typ, _ := integer(v[2])
-		id, _ := integer(v[3])
+		typ, _ := sqlInt(v[2])
+		id, _ := sqlInt(v[3])
 		if typ == 0 && id == 1 {
 			implied++ // made by an implication: the implication is recreated instead
 			return
 		}
-		t, ok := byCore[string(text(v[1]))]
-		files := byHash[string(text(v[0]))]
+		t, ok := byCore[string(sqlText(v[1]))]
+		files := byHash[string(sqlText(v[0]))]
 		if !ok || len(files) == 0 {
 			unknown++
 			return
@@ -141,8 +141,8 @@ func readAwtfdb(ctx context.Context, db *sql.DB) (*foreign, error) {
 	}
 	if cols, err := tableColumns(ctx, db, "tag_implications"); err == nil && len(cols) > 0 {
 		if err := eachRow(ctx, db, "SELECT child_tag, parent_tag FROM tag_implications ORDER BY rowid", func(v []any) {
-			c, okc := byCore[string(text(v[0]))]
-			p, okp := byCore[string(text(v[1]))]
+			c, okc := byCore[string(sqlText(v[0]))]
+			p, okp := byCore[string(sqlText(v[1]))]
 			if okc && okp {
 				src.implications = append(src.implications, [2]int{c, p})
 			}
@@ -167,8 +167,8 @@ func readAwtfdbPools(ctx context.Context, db *sql.DB, src *foreign, byHash map[s
 	}
 	byPool := map[string]int{}
 	if err := eachRow(ctx, db, "SELECT pool_hash, title FROM pools ORDER BY rowid", func(v []any) {
-		h := string(text(v[0]))
-		title := strings.TrimSpace(string(text(v[1])))
+		h := string(sqlText(v[0]))
+		title := strings.TrimSpace(string(sqlText(v[1])))
 		if title == "" {
 			title = "awtfdb-" + h
 		}
@@ -183,12 +183,12 @@ func readAwtfdbPools(ctx context.Context, db *sql.DB, src *foreign, byHash map[s
 	}
 	var entries []entry
 	if err := eachRow(ctx, db, "SELECT pool_hash, file_hash, entry_index FROM pool_entries", func(v []any) {
-		p, ok := byPool[string(text(v[0]))]
-		files := byHash[string(text(v[1]))]
+		p, ok := byPool[string(sqlText(v[0]))]
+		files := byHash[string(sqlText(v[1]))]
 		if !ok || len(files) == 0 {
 			return
 		}
-		idx, _ := integer(v[2])
+		idx, _ := sqlInt(v[2])
 		entries = append(entries, entry{p, files[0], idx})
 	}); err != nil {
 		return fmt.Errorf("pool entries: %w", err)

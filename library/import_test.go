@@ -31,7 +31,7 @@ func foreignDB(t testing.TB, path string, stmts ...string) {
 	}
 }
 
-func exec(t testing.TB, path, stmt string, args ...any) {
+func execForeign(t testing.TB, path, stmt string, args ...any) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", path)
 	if err != nil {
@@ -75,7 +75,7 @@ func awtfdbFixture(t testing.TB) (string, string) {
 	foreignDB(t, dbPath, awtfdbSchema)
 	hash := func(id, content string) {
 		sum := blake3.Sum256([]byte(content))
-		exec(t, dbPath, "INSERT INTO hashes VALUES(?, ?)", id, sum[:])
+		execForeign(t, dbPath, "INSERT INTO hashes VALUES(?, ?)", id, sum[:])
 	}
 	for id, content := range map[string]string{
 		"H_A": "aaa", "H_B": "bbb", "H_DUP": "dup", "H_GONE": "gone", "H_CAF": "latin-1 name",
@@ -90,13 +90,13 @@ func awtfdbFixture(t testing.TB) (string, string) {
 		"caf\xe9.txt": "H_CAF", "p1.png": "H_P1", "p2.png": "H_P2",
 	} {
 		// Raw bytes, as awtfdb stores what the kernel gave it.
-		exec(t, dbPath, "INSERT INTO files VALUES(?, CAST(? AS TEXT))", h, []byte(filepath.Join(dir, name)))
+		execForeign(t, dbPath, "INSERT INTO files VALUES(?, CAST(? AS TEXT))", h, []byte(filepath.Join(dir, name)))
 	}
 	for _, c := range []string{"C_CAT", "C_ANIMAL", "C_DOG", "C_BAD", "C_PEER"} {
-		exec(t, dbPath, "INSERT INTO tag_cores VALUES(?, x'00')", c)
+		execForeign(t, dbPath, "INSERT INTO tag_cores VALUES(?, x'00')", c)
 	}
 	for _, n := range [][2]string{{"cat", "C_CAT"}, {"kitty", "C_CAT"}, {"animal", "C_ANIMAL"}, {"dog", "C_DOG"}, {"-bad", "C_BAD"}, {"from peer", "C_PEER"}} {
-		exec(t, dbPath, "INSERT INTO tag_names VALUES(?, 'en', ?)", n[0], n[1])
+		execForeign(t, dbPath, "INSERT INTO tag_names VALUES(?, 'en', ?)", n[0], n[1])
 	}
 	for _, tf := range []struct {
 		file, core string
@@ -106,11 +106,11 @@ func awtfdbFixture(t testing.TB) (string, string) {
 		{"H_DUP", "C_DOG", 0, 0}, {"H_CAF", "C_DOG", 0, 0}, {"H_B", "C_BAD", 0, 0},
 		{"H_B", "C_PEER", 1, 0}, {"H_NOPE", "C_DOG", 0, 0},
 	} {
-		exec(t, dbPath, "INSERT INTO tag_files VALUES(?, ?, ?, ?, NULL)", tf.file, tf.core, tf.typ, tf.id)
+		execForeign(t, dbPath, "INSERT INTO tag_files VALUES(?, ?, ?, ?, NULL)", tf.file, tf.core, tf.typ, tf.id)
 	}
-	exec(t, dbPath, "INSERT INTO tag_implications(child_tag, parent_tag) VALUES('C_CAT', 'C_ANIMAL')")
-	exec(t, dbPath, "INSERT INTO pools VALUES('POOL', x'00', 'My Comic')")
-	exec(t, dbPath, "INSERT INTO pool_entries VALUES('H_P2', 'POOL', 1), ('H_P1', 'POOL', 0)")
+	execForeign(t, dbPath, "INSERT INTO tag_implications(child_tag, parent_tag) VALUES('C_CAT', 'C_ANIMAL')")
+	execForeign(t, dbPath, "INSERT INTO pools VALUES('POOL', x'00', 'My Comic')")
+	execForeign(t, dbPath, "INSERT INTO pool_entries VALUES('H_P2', 'POOL', 1), ('H_P1', 'POOL', 0)")
 	return dir, dbPath
 }
 
@@ -138,7 +138,7 @@ func checkQueries(t *testing.T, l *Library, want map[string][]string) {
 func TestImportAwtfdb(t *testing.T) {
 	ctx := context.Background()
 	dir, dbPath := awtfdbFixture(t)
-	exec(t, dbPath, "INSERT INTO files VALUES('H_B', '/proc/self/status')") // never hashed
+	execForeign(t, dbPath, "INSERT INTO files VALUES('H_B', '/proc/self/status')") // never hashed
 	before := fileSum(t, dbPath)
 	l := openTest(t)
 	res, err := l.ImportAwtfdb(ctx, dbPath, nil)
@@ -278,13 +278,13 @@ func tmsuFixture(t testing.TB) (string, string) {
 		{7, ".", "d2.txt", false},
 	}
 	for _, f := range files {
-		exec(t, dbPath, "INSERT INTO file VALUES(?, CAST(? AS TEXT), CAST(? AS TEXT), '', '2020-01-01', 0, ?)", f.id, []byte(f.dir), []byte(f.name), f.isDir)
+		execForeign(t, dbPath, "INSERT INTO file VALUES(?, CAST(? AS TEXT), CAST(? AS TEXT), '', '2020-01-01', 0, ?)", f.id, []byte(f.dir), []byte(f.name), f.isDir)
 	}
-	exec(t, dbPath, "INSERT INTO tag VALUES(1, 'year'), (2, 'mp3'), (3, 'music'), (4, 'holiday'), (5, 'same')")
-	exec(t, dbPath, "INSERT INTO value VALUES(1, '2017')")
-	exec(t, dbPath, `INSERT INTO file_tag VALUES(1, 1, 1), (1, 2, 0), (2, 4, 0), (4, 3, 0), (5, 3, 0), (6, 5, 0), (7, 5, 0), (99, 1, 0)`)
-	exec(t, dbPath, "INSERT INTO implication VALUES(2, 0, 3, 0)")
-	exec(t, dbPath, "INSERT INTO query VALUES('year = 2017 and not holiday'), ('year > 2000')")
+	execForeign(t, dbPath, "INSERT INTO tag VALUES(1, 'year'), (2, 'mp3'), (3, 'music'), (4, 'holiday'), (5, 'same')")
+	execForeign(t, dbPath, "INSERT INTO value VALUES(1, '2017')")
+	execForeign(t, dbPath, `INSERT INTO file_tag VALUES(1, 1, 1), (1, 2, 0), (2, 4, 0), (4, 3, 0), (5, 3, 0), (6, 5, 0), (7, 5, 0), (99, 1, 0)`)
+	execForeign(t, dbPath, "INSERT INTO implication VALUES(2, 0, 3, 0)")
+	execForeign(t, dbPath, "INSERT INTO query VALUES('year = 2017 and not holiday'), ('year > 2000')")
 	return root, dbPath
 }
 

@@ -108,16 +108,16 @@ func readTMSU(ctx context.Context, db *sql.DB, root string) (*foreign, error) {
 		byPath: map[string]int{},
 	}
 	if err := eachRow(ctx, db, "SELECT id, name FROM tag", func(v []any) {
-		if id, ok := integer(v[0]); ok {
-			r.tags[id] = string(text(v[1]))
+		if id, ok := sqlInt(v[0]); ok {
+			r.tags[id] = string(sqlText(v[1]))
 		}
 	}); err != nil {
 		return nil, fmt.Errorf("tags: %w", err)
 	}
 	if cols, err := tableColumns(ctx, db, "value"); err == nil && len(cols) > 0 {
 		if err := eachRow(ctx, db, "SELECT id, name FROM value", func(v []any) {
-			if id, ok := integer(v[0]); ok && id != 0 {
-				r.values[id] = string(text(v[1]))
+			if id, ok := sqlInt(v[0]); ok && id != 0 {
+				r.values[id] = string(sqlText(v[1]))
 			}
 		}); err != nil {
 			return nil, fmt.Errorf("values: %w", err)
@@ -130,11 +130,11 @@ func readTMSU(ctx context.Context, db *sql.DB, root string) (*foreign, error) {
 	entries := map[int64]entry{}
 	var order []int64
 	if err := eachRow(ctx, db, "SELECT id, directory, name, is_dir FROM file ORDER BY directory, name", func(v []any) {
-		id, ok := integer(v[0])
+		id, ok := sqlInt(v[0])
 		if !ok {
 			return
 		}
-		dir, name := string(text(v[1])), string(text(v[2]))
+		dir, name := string(sqlText(v[1])), string(sqlText(v[2]))
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(root, dir)
 		}
@@ -143,7 +143,7 @@ func readTMSU(ctx context.Context, db *sql.DB, root string) (*foreign, error) {
 			r.src.skipped = append(r.src.skipped, Skipped{p, "not a usable path"})
 			return
 		}
-		d, _ := integer(v[3])
+		d, _ := sqlInt(v[3])
 		entries[id] = entry{p, d != 0}
 		order = append(order, id)
 	}); err != nil {
@@ -158,9 +158,9 @@ func readTMSU(ctx context.Context, db *sql.DB, root string) (*foreign, error) {
 	dirTags := map[string][]int{}
 	unknown := 0
 	if err := eachRow(ctx, db, "SELECT file_id, tag_id, value_id FROM file_tag ORDER BY file_id, tag_id, value_id", func(v []any) {
-		fid, ok1 := integer(v[0])
-		tid, ok2 := integer(v[1])
-		vid, _ := integer(v[2])
+		fid, ok1 := sqlInt(v[0])
+		tid, ok2 := sqlInt(v[1])
+		vid, _ := sqlInt(v[2])
 		e, ok3 := entries[fid]
 		t := -1
 		if ok1 && ok2 && ok3 {
@@ -189,7 +189,7 @@ func readTMSU(ctx context.Context, db *sql.DB, root string) (*foreign, error) {
 		if err := eachRow(ctx, db, "SELECT tag_id, value_id, implied_tag_id, implied_value_id FROM implication", func(v []any) {
 			var k [4]int64
 			for i := range k {
-				k[i], _ = integer(v[i])
+				k[i], _ = sqlInt(v[i])
 			}
 			c, p := r.tag(tmsuKey{k[0], k[1]}), r.tag(tmsuKey{k[2], k[3]})
 			if c >= 0 && p >= 0 {
@@ -201,7 +201,7 @@ func readTMSU(ctx context.Context, db *sql.DB, root string) (*foreign, error) {
 	}
 	if cols, err := tableColumns(ctx, db, "query"); err == nil && len(cols) > 0 {
 		if err := eachRow(ctx, db, "SELECT text FROM query", func(v []any) {
-			q := strings.TrimSpace(string(text(v[0])))
+			q := strings.TrimSpace(string(sqlText(v[0])))
 			if q == "" {
 				return
 			}

@@ -441,3 +441,28 @@ func TestCheckHumanOutput(t *testing.T) {
 		t.Errorf("unknown flag: exit %d", r.code)
 	}
 }
+
+// A library root renamed while Hoard was closed: the whole-library check can only see
+// the entries gone; checked under the new name they are relinked, and the new folder
+// becomes a root so later checks (and the tracker) look there.
+func TestCheckRootRenamed(t *testing.T) {
+	h := newHoardCLI(t)
+	dir := t.TempDir()
+	writeFile(t, dir+"/photos/a.jpg", []byte("a"))
+	writeFile(t, dir+"/photos/2024/b.jpg", []byte("bb"))
+	h.ok("include", "-t", "kept", dir+"/photos")
+	mv(t, dir+"/photos", dir+"/pictures")
+	if got := checkJSON(t, h, dir); got.code != 3 || !slices.Equal(got.lines, []string{"missing photos/2024/b.jpg", "missing photos/a.jpg"}) {
+		t.Fatalf("whole-library check: exit %d, %q", got.code, got.lines)
+	}
+	got := checkJSON(t, h, dir, "--repair", dir+"/pictures")
+	if want := []string{"moved photos/2024/b.jpg → pictures/2024/b.jpg", "moved photos/a.jpg → pictures/a.jpg"}; got.code != 0 || !slices.Equal(got.lines, want) {
+		t.Fatalf("check --repair pictures: exit %d, %q", got.code, got.lines)
+	}
+	if got := checkJSON(t, h, dir); got.code != 0 || len(got.lines) != 0 {
+		t.Errorf("whole-library check after repair: exit %d, %q", got.code, got.lines)
+	}
+	if got := h.find("kept"); !slices.Equal(got, []string{dir + "/pictures/2024/b.jpg", dir + "/pictures/a.jpg"}) {
+		t.Errorf("find kept: %q", got)
+	}
+}

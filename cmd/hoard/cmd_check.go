@@ -117,6 +117,13 @@ func checkSummary(rep *library.CheckReport, repair bool) string {
 	if repair {
 		fmt.Fprintf(&b, "; %d repaired", rep.Repaired)
 	}
+	if len(rep.RootsAdded) > 0 {
+		var ps []string
+		for _, p := range rep.RootsAdded {
+			ps = append(ps, shownPath(p))
+		}
+		fmt.Fprintf(&b, "; now also watching %s", strings.Join(ps, ", "))
+	}
 	switch n := rep.Repairable(); {
 	case n > 0 && !repair:
 		fmt.Fprintf(&b, "; run `hoard check --repair` to fix %d of them", n)
@@ -166,6 +173,7 @@ type checkSummaryJSON struct {
 	Problems    int            `json:"problems"`
 	Repairable  int            `json:"repairable_count"`
 	Repaired    int            `json:"repaired_count"`
+	RootsAdded  []string       `json:"roots_added,omitempty"`
 	ElapsedMS   int64          `json:"elapsed_ms"`
 }
 
@@ -195,7 +203,8 @@ func writeCheckJSON(w io.Writer, rep *library.CheckReport) error {
 	}
 	s := checkSummaryJSON{Kind: "summary", Entries: rep.Entries, OK: rep.OK, Files: rep.Files,
 		HashedFiles: rep.HashedFiles, HashedBytes: rep.HashedBytes, Counts: map[string]int{},
-		Problems: rep.Problems(), Repairable: rep.Repairable(), Repaired: rep.Repaired, ElapsedMS: rep.Elapsed.Milliseconds()}
+		Problems: rep.Problems(), Repairable: rep.Repairable(), Repaired: rep.Repaired, ElapsedMS: rep.Elapsed.Milliseconds(),
+		RootsAdded: rep.RootsAdded}
 	for k, n := range rep.Counts() {
 		s.Counts[string(k)] = n
 	}

@@ -221,7 +221,7 @@ func TestCLIIncludeKilled(t *testing.T) {
 		}
 	}
 	want := fmt.Sprintf("%d\n", n)
-	for _, delay := range []time.Duration{100 * time.Millisecond, 700 * time.Millisecond, 1500 * time.Millisecond, 3 * time.Second} {
+	for _, delay := range []time.Duration{100 * time.Millisecond, 400 * time.Millisecond, 900 * time.Millisecond, 1500 * time.Millisecond} {
 		t.Run(delay.String(), func(t *testing.T) {
 			h := newHoardCLI(t)
 			h.ok("init")

@@ -284,9 +284,14 @@ func (r *reconciler) classify() error {
 		if f == nil {
 			continue
 		}
-		sameIdentity := e.sameFile(f)
+		// The same file at its path on a device numbered anew (a disk plugged in
+		// again): same inode, birth time, size and mtime. Not worth re-hashing.
+		renumbered := f.path == e.path && f.facts.Inode == e.inode && e.btime != 0 &&
+			f.facts.Btime == e.btime && e.statSame(f)
 		switch {
-		case r.opts.Full, e.missing, !sameIdentity:
+		case r.opts.Full, e.missing:
+			toRead = append(toRead, f)
+		case !e.sameFile(f) && !renumbered:
 			toRead = append(toRead, f)
 		case !e.statSame(f):
 			toRead = append(toRead, f)

@@ -655,3 +655,19 @@ func TestCheckRootRenamed(t *testing.T) {
 		t.Errorf("after repair: %q", got)
 	}
 }
+
+// A disk plugged in again may get another device number: same inode, birth time, size
+// and mtime at the same path is the same file, refreshed without reading it.
+func TestCheckDeviceRenumbered(t *testing.T) {
+	fx := newCheckFixture(t, map[string]string{"a.txt": "alpha"})
+	if _, err := fx.l.db.Exec("UPDATE files SET dev = dev + 1"); err != nil {
+		t.Fatal(err)
+	}
+	rep := fx.check(t, CheckOptions{Repair: true})
+	if got := summary(rep, fx.dir); !slices.Equal(got, []string{"stale a.txt"}) || rep.HashedFiles != 0 {
+		t.Fatalf("findings %q, %d files read", got, rep.HashedFiles)
+	}
+	if rep := fx.check(t, CheckOptions{}); rep.OK != 1 {
+		t.Errorf("after repair: %+v", rep.Findings)
+	}
+}

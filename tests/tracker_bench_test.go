@@ -29,7 +29,7 @@ func BenchmarkTrackerLatency(b *testing.B) {
 			b.Fatal(err)
 		}
 		start := time.Now()
-		next(b, cl, renameOf(a, c))
+		nextEvent(b, cl, renameOf(a, c))
 		lat = append(lat, time.Since(start))
 		a, c = c, a
 	}

@@ -47,10 +47,10 @@ func trackedDir(t testing.TB) string {
 	return real
 }
 
-// logWriter forwards the helper's stderr to the test log.
-type logWriter struct{ t testing.TB }
+// helperLog forwards the helper's stderr to the test log.
+type helperLog struct{ t testing.TB }
 
-func (w logWriter) Write(p []byte) (int, error) {
+func (w helperLog) Write(p []byte) (int, error) {
 	w.t.Logf("helper: %s", bytes.TrimRight(p, "\n"))
 	return len(p), nil
 }
@@ -60,7 +60,7 @@ func startTracker(t testing.TB, roots ...string) *tracker.Client {
 	t.Helper()
 	needRoot(t)
 	// The context is the tracker's lifetime, not just its start.
-	cl, err := tracker.Start(context.Background(), roots, tracker.Options{Helper: binary(t, "hoard-tracker"), Stderr: logWriter{t}})
+	cl, err := tracker.Start(context.Background(), roots, tracker.Options{Helper: binary(t, "hoard-tracker"), Stderr: helperLog{t}})
 	if errors.Is(err, tracker.ErrBPFRefused) {
 		t.Skipf("kernel refused BPF: %v", err)
 	}
@@ -77,7 +77,7 @@ func startTracker(t testing.TB, roots ...string) *tracker.Client {
 
 // next returns the next event that match accepts, failing after 5 s. Events
 // that do not match are returned in skipped.
-func next(t testing.TB, cl *tracker.Client, match func(tracker.Event) bool) (ev tracker.Event, skipped []tracker.Event) {
+func nextEvent(t testing.TB, cl *tracker.Client, match func(tracker.Event) bool) (ev tracker.Event, skipped []tracker.Event) {
 	t.Helper()
 	timeout := time.After(5 * time.Second)
 	for {
@@ -131,7 +131,7 @@ func TestTrackerRenames(t *testing.T) {
 	t.Run("mv uses renameat2 NOREPLACE", func(t *testing.T) {
 		touch(t, p("mv-a"))
 		run(t, root, "mv", "mv-a", "mv-b")
-		ev, _ := next(t, cl, renameOf(p("mv-a"), p("mv-b")))
+		ev, _ := nextEvent(t, cl, renameOf(p("mv-a"), p("mv-b")))
 		if ev.Comm != "mv" || ev.UID != 0 || ev.Pid == 0 || ev.Dir || ev.Exchange || len(ev.Flags) != 0 {
 			t.Fatalf("mv event %+v", ev)
 		}
@@ -141,7 +141,7 @@ func TestTrackerRenames(t *testing.T) {
 		if err := os.Rename(p("go-a"), p("go-b")); err != nil {
 			t.Fatal(err)
 		}
-		ev, _ := next(t, cl, renameOf(p("go-a"), p("go-b")))
+		ev, _ := nextEvent(t, cl, renameOf(p("go-a"), p("go-b")))
 		if ev.Pid != uint32(os.Getpid()) {
 			t.Fatalf("pid %d, want %d", ev.Pid, os.Getpid())
 		}
@@ -149,7 +149,7 @@ func TestTrackerRenames(t *testing.T) {
 	t.Run("python os.rename uses rename, relative to cwd", func(t *testing.T) {
 		touch(t, p("py-a"))
 		run(t, root, "python3", "-c", `import os; os.rename("py-a", "./py-b")`)
-		ev, _ := next(t, cl, renameOf(p("py-a"), p("py-b")))
+		ev, _ := nextEvent(t, cl, renameOf(p("py-a"), p("py-b")))
 		if ev.Comm != "python3" {
 			t.Fatalf("comm %q", ev.Comm)
 		}
@@ -162,7 +162,7 @@ func TestTrackerRenames(t *testing.T) {
 		run(t, "/", "python3", "-c", `import os, sys
 fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
 os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
-		next(t, cl, renameOf(p("fd-dir/a"), p("fd-dir/b")))
+		nextEvent(t, cl, renameOf(p("fd-dir/a"), p("fd-dir/b")))
 	})
 	t.Run("renameat2 RENAME_EXCHANGE", func(t *testing.T) {
 		touch(t, p("x1"))
@@ -172,7 +172,7 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 		if err := unix.Renameat2(unix.AT_FDCWD, p("x1"), unix.AT_FDCWD, p("x2"), unix.RENAME_EXCHANGE); err != nil {
 			t.Fatal(err)
 		}
-		ev, _ := next(t, cl, renameOf(p("x1"), p("x2")))
+		ev, _ := nextEvent(t, cl, renameOf(p("x1"), p("x2")))
 		// The file that was x1 now sits at x2; the directory went the other way.
 		if !ev.Exchange || ev.Dir {
 			t.Fatalf("exchange event %+v, want exchange of a file", ev)
@@ -187,7 +187,7 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 		if err := os.Rename(p("nr-a"), p("nr-c")); err != nil {
 			t.Fatal(err)
 		}
-		_, skipped := next(t, cl, renameOf(p("nr-a"), p("nr-c")))
+		_, skipped := nextEvent(t, cl, renameOf(p("nr-a"), p("nr-c")))
 		for _, e := range skipped {
 			if e.New == p("nr-b") {
 				t.Fatalf("failed rename reported: %+v", e)
@@ -201,7 +201,7 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 		if err := os.Rename(p("dir-a"), p("dir-b")); err != nil {
 			t.Fatal(err)
 		}
-		ev, _ := next(t, cl, renameOf(p("dir-a"), p("dir-b")))
+		ev, _ := nextEvent(t, cl, renameOf(p("dir-a"), p("dir-b")))
 		if !ev.Dir {
 			t.Fatalf("directory rename without dir: %+v", ev)
 		}
@@ -216,15 +216,15 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 			t.Fatal(err)
 		}
 		run(t, root, "python3", "-c", `import os; os.unlink("u1"); os.rmdir("d1")`)
-		next(t, cl, unlinkOf(p("u1")))
-		if ev, _ := next(t, cl, unlinkOf(p("d1"))); !ev.Dir {
+		nextEvent(t, cl, unlinkOf(p("u1")))
+		if ev, _ := nextEvent(t, cl, unlinkOf(p("d1"))); !ev.Dir {
 			t.Fatalf("rmdir without dir: %+v", ev)
 		}
 		run(t, root, "rm", "-r", "u2", "d2") // unlinkat, with AT_REMOVEDIR for d2
-		if ev, _ := next(t, cl, unlinkOf(p("u2"))); ev.Dir || ev.Comm != "rm" {
+		if ev, _ := nextEvent(t, cl, unlinkOf(p("u2"))); ev.Dir || ev.Comm != "rm" {
 			t.Fatalf("unlinkat event %+v", ev)
 		}
-		if ev, _ := next(t, cl, unlinkOf(p("d2"))); !ev.Dir {
+		if ev, _ := nextEvent(t, cl, unlinkOf(p("d2"))); !ev.Dir {
 			t.Fatalf("unlinkat AT_REMOVEDIR without dir: %+v", ev)
 		}
 	})
@@ -234,11 +234,11 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 			if err := os.Rename(p("n-src"), p(name)); err != nil {
 				t.Fatal(err)
 			}
-			next(t, cl, renameOf(p("n-src"), p(name)))
+			nextEvent(t, cl, renameOf(p("n-src"), p(name)))
 			if err := os.Remove(p(name)); err != nil {
 				t.Fatal(err)
 			}
-			next(t, cl, unlinkOf(p(name)))
+			nextEvent(t, cl, unlinkOf(p(name)))
 		}
 	})
 	t.Run("dot and dotdot in the caller's path", func(t *testing.T) {
@@ -247,7 +247,7 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 		}
 		touch(t, p("dd/a"))
 		run(t, p("dd"), "python3", "-c", `import os; os.rename("./a", "../dd//b")`)
-		ev, _ := next(t, cl, renameOf(p("dd/a"), p("dd/b")))
+		ev, _ := nextEvent(t, cl, renameOf(p("dd/a"), p("dd/b")))
 		if len(ev.Flags) != 1 || ev.Flags[0] != tracker.FlagUnclean {
 			t.Fatalf("flags %v, want unclean", ev.Flags)
 		}
@@ -266,17 +266,17 @@ os.rename("a", "b", src_dir_fd=fd, dst_dir_fd=fd)`, p("fd-dir"))
 		}
 		touch(t, filepath.Join(mnt, "in/deep/a"))
 		run(t, filepath.Join(mnt, "in"), "python3", "-c", `import os; os.rename("deep/a", "deep/b")`)
-		next(t, cl, renameOf(p("mnt/in/deep/a"), p("mnt/in/deep/b")))
+		nextEvent(t, cl, renameOf(p("mnt/in/deep/a"), p("mnt/in/deep/b")))
 		if err := os.Rename(filepath.Join(mnt, "in"), filepath.Join(mnt, "out")); err != nil {
 			t.Fatal(err)
 		}
-		next(t, cl, renameOf(p("mnt/in"), p("mnt/out")))
+		nextEvent(t, cl, renameOf(p("mnt/in"), p("mnt/out")))
 		// RENAME_WHITEOUT (overlayfs's own rename; tmpfs supports it too).
 		touch(t, filepath.Join(mnt, "w1"))
 		if err := unix.Renameat2(unix.AT_FDCWD, filepath.Join(mnt, "w1"), unix.AT_FDCWD, filepath.Join(mnt, "w2"), unix.RENAME_WHITEOUT); err != nil {
 			t.Fatalf("RENAME_WHITEOUT: %v", err)
 		}
-		if ev, _ := next(t, cl, renameOf(p("mnt/w1"), p("mnt/w2"))); !ev.Whiteout {
+		if ev, _ := nextEvent(t, cl, renameOf(p("mnt/w1"), p("mnt/w2"))); !ev.Whiteout {
 			t.Fatalf("whiteout rename without whiteout: %+v", ev)
 		}
 	})
@@ -292,7 +292,7 @@ func TestTrackerNonUTF8Root(t *testing.T) {
 	if err := os.Rename(filepath.Join(root, "a"), filepath.Join(root, "b")); err != nil {
 		t.Fatal(err)
 	}
-	next(t, cl, renameOf(filepath.Join(root, "a"), filepath.Join(root, "b")))
+	nextEvent(t, cl, renameOf(filepath.Join(root, "a"), filepath.Join(root, "b")))
 }
 
 func TestTrackerOutsideRoots(t *testing.T) {
@@ -321,11 +321,11 @@ func TestTrackerOutsideRoots(t *testing.T) {
 	if err := os.Rename(filepath.Join(base, "in"), filepath.Join(root, "in")); err != nil {
 		t.Fatal(err)
 	}
-	_, skipped := next(t, cl, renameOf(filepath.Join(base, "in"), filepath.Join(root, "in")))
+	_, skipped := nextEvent(t, cl, renameOf(filepath.Join(base, "in"), filepath.Join(root, "in")))
 	if err := os.Rename(filepath.Join(root, "in"), filepath.Join(base, "out")); err != nil {
 		t.Fatal(err)
 	}
-	_, more := next(t, cl, renameOf(filepath.Join(root, "in"), filepath.Join(base, "out")))
+	_, more := nextEvent(t, cl, renameOf(filepath.Join(root, "in"), filepath.Join(base, "out")))
 	for _, e := range append(skipped, more...) {
 		t.Errorf("event outside the root reported: %+v", e)
 	}
@@ -348,7 +348,7 @@ func TestTrackerOtherUser(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("rename as nobody: %v\n%s", err, out)
 	}
-	ev, _ := next(t, cl, renameOf(filepath.Join(root, "mine"), filepath.Join(root, "theirs")))
+	ev, _ := nextEvent(t, cl, renameOf(filepath.Join(root, "mine"), filepath.Join(root, "theirs")))
 	if ev.UID != privdrop.Nobody {
 		t.Fatalf("uid %d, want %d", ev.UID, privdrop.Nobody)
 	}

@@ -264,21 +264,8 @@ func (d *dcDecoder) block(r *bitReader, sc *scanComp, i int, dcOnly bool) error 
 	}
 	sc.pred += r.receive(s)
 	if !dcOnly {
-		for k := 1; k < 64; {
-			rs, err := r.decode(sc.ac)
-			if err != nil {
-				return err
-			}
-			run, size := rs>>4, rs&15
-			if size == 0 {
-				if run != 15 {
-					break // end of block
-				}
-				k += 16
-				continue
-			}
-			r.skip(size)
-			k += int(run) + 1
+		if err := skipAC(r, sc.ac); err != nil {
+			return err
 		}
 	}
 	v := (sc.pred*sc.q0+4)>>3 + 128
@@ -365,4 +352,50 @@ func (d *dcDecoder) image() image.Image {
 		SubsampleRatio: ratio,
 		Rect:           rect,
 	}
+}
+
+// skipAC reads past one block's AC coefficients without computing them.
+// It keeps the bit buffer in locals: this loop is most of a DC-only decode.
+func skipAC(r *bitReader, t *huffTable) error {
+	acc, n := r.acc, r.n
+	lut := &t.skipLUT
+	for k := 1; k < 64; {
+		if n < 32 {
+			r.acc, r.n = acc, n
+			r.fill()
+			acc, n = r.acc, r.n
+		}
+		e := lut[acc>>(64-skipBits)]
+		// A run must end inside the block: when the last coefficient (63)
+		// is coded the block has no EOB and the next bits are the next
+		// block's. Runs that do not fit are taken one symbol at a time below.
+		end := k + int(e>>skipStepShift)&skipStepMask
+		if e&skipEOB != 0 {
+			end++
+		}
+		if e != 0 && end <= 64 {
+			bits := uint(e & skipBitsMask)
+			acc <<= bits
+			n -= bits
+			if e&skipEOB != 0 {
+				break
+			}
+			k = end
+			continue
+		}
+		r.acc, r.n = acc, n
+		rs, err := r.decode(t)
+		if err != nil {
+			return err
+		}
+		run, size := rs>>4, rs&15
+		if size == 0 && run != 15 {
+			return nil
+		}
+		r.skip(size)
+		acc, n = r.acc, r.n
+		k += int(run) + 1 // a ZRL (run 15, size 0) moves sixteen
+	}
+	r.acc, r.n = acc, n
+	return nil
 }

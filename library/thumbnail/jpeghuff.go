@@ -1,16 +1,21 @@
 package thumbnail
 
-import "errors"
+import (
+	"encoding/binary"
+	"errors"
+)
 
 // lutBits is the width of the fast Huffman lookup: codes up to this long are
 // decoded with one table read, longer ones with the canonical-code walk.
-const lutBits = 9
+const lutBits = 10
 
 // huffTable is one JPEG Huffman table, prepared for decoding.
 type huffTable struct {
-	lut     [1 << lutBits]uint16 // (code length << 8) | symbol; 0 = not in the table
-	maxCode [18]int32            // largest code of each length, -1 when none
-	valPtr  [17]int32            // index in vals of the first code of each length
+	lut [1 << lutBits]uint16 // (code length << 8) | symbol; 0 = not in the table
+	// skipLUT serves the DC-only decoder's AC loop; see buildSkip.
+	skipLUT [1 << skipBits]uint16
+	maxCode [18]int32 // largest code of each length, -1 when none
+	valPtr  [17]int32 // index in vals of the first code of each length
 	minCode [17]int32
 	vals    [256]uint8
 	present bool
@@ -56,7 +61,69 @@ func (h *huffTable) build(counts []byte, symbols []byte) error {
 		code <<= 1
 	}
 	h.maxCode[17] = 0x7fffffff
+	h.buildSkip()
 	return nil
+}
+
+// skipBits is the window of the skip table: wide enough for two or three
+// typical AC symbols, small enough (8 KiB) to stay in the L1 cache.
+const skipBits = 12
+
+// Fields of a skipLUT entry.
+const (
+	skipBitsMask  = 31      // bits 0–4: bits consumed
+	skipStepShift = 5       // bits 5–10: coefficient positions advanced
+	skipStepMask  = 63      //
+	skipEOB       = 1 << 11 // the run ends with an end-of-block code
+)
+
+// buildSkip fills skipLUT. For each skipBits-wide window it records the run
+// of whole AC symbols (code plus value bits) the window starts with: the
+// bits they take, the coefficient positions they advance, and whether the
+// run ends the block. The first symbol's value bits may reach past the
+// window; later symbols must fit in it. A DC-only decode then skips about
+// two coefficients per lookup. 0 means the first code is longer than the
+// window.
+func (h *huffTable) buildSkip() {
+	for w := range uint32(1 << skipBits) {
+		var used, step int
+		var entry uint16
+		for n := 0; n < 4; n++ {
+			l, sym, ok := h.codeAt(w<<used&(1<<skipBits-1), skipBits-used)
+			if !ok {
+				break
+			}
+			run, size := int(sym>>4), int(sym&15)
+			adv := run + 1 // a ZRL (run 15, size 0) moves sixteen as well
+			if size == 0 && run != 15 {
+				adv = 0 // EOB
+			}
+			if n > 0 && (used+l+size > skipBits || step+adv > skipStepMask) {
+				break
+			}
+			used += l + size
+			step += adv
+			if adv == 0 {
+				entry = skipEOB
+				break
+			}
+		}
+		if used > 0 {
+			h.skipLUT[w] = entry | uint16(step)<<skipStepShift | uint16(used)
+		}
+	}
+}
+
+// codeAt finds the Huffman code at the top of a skipBits-wide window of
+// which avail bits are usable.
+func (h *huffTable) codeAt(window uint32, avail int) (int, uint8, bool) {
+	for l := 1; l <= min(avail, 16); l++ {
+		code := int32(window >> (skipBits - l))
+		if code <= h.maxCode[l] {
+			return l, h.vals[h.valPtr[l]+code-h.minCode[l]], true
+		}
+	}
+	return 0, 0, false
 }
 
 // bitReader reads a JPEG entropy-coded segment that is already cut out of the
@@ -72,6 +139,18 @@ type bitReader struct {
 }
 
 func (r *bitReader) fill() {
+	// Fast path: eight bytes without 0xFF (no stuffing, no marker) are
+	// loaded with one read.
+	if !r.marker && r.pos+8 <= len(r.data) {
+		w := binary.BigEndian.Uint64(r.data[r.pos:])
+		if v := ^w; (v-0x0101010101010101)&^v&0x8080808080808080 == 0 {
+			k := (64 - r.n) / 8 // whole bytes that fit
+			r.acc |= w >> (64 - 8*k) << (64 - 8*k - r.n)
+			r.n += 8 * k
+			r.pos += int(k)
+			return
+		}
+	}
 	for r.n <= 56 {
 		var b byte
 		if r.marker || r.pos >= len(r.data) {

@@ -75,7 +75,7 @@ func encodePNG(img *image.NRGBA, text [][2]string) ([]byte, error) {
 	}
 
 	var idat bytes.Buffer
-	zw, err := zlib.NewWriterLevel(&idat, zlib.DefaultCompression)
+	zw, err := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
 	if err != nil {
 		return nil, fmt.Errorf("encode png: %w", err)
 	}

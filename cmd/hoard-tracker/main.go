@@ -15,6 +15,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -131,6 +132,9 @@ func serve(ctx context.Context, stdin io.Reader, stdout *os.File, out *bufio.Wri
 		}
 	}
 	log.Printf("watching %d roots for uid %d as uid %d", len(req.Roots), user.UID, user.Target().UID)
+	// Parsing the kernel's BTF while loading left tens of MB of garbage;
+	// hand it back now rather than carry it for the session.
+	debug.FreeOSMemory()
 
 	if err := enc.Encode(tracker.Event{Type: tracker.TypeReady, V: tracker.Version}); err != nil {
 		return fmt.Errorf("%w: %w", errStdoutGone, err)

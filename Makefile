@@ -2,9 +2,14 @@
 # every test. Both install what they need on a fresh Debian machine (as root, or with
 # sudo available).
 
-GO       ?= go
-PREFIX   ?= /usr/local
-DESTDIR  ?=
+GO         ?= go
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+DATADIR    ?= $(PREFIX)/share
+# polkit reads actions and rules only from /usr/share, whatever the prefix.
+POLKITDIR  ?= /usr/share/polkit-1
 BIN      := bin
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -71,6 +76,46 @@ generate:
 # Fails when the committed eBPF objects differ from what the C source builds to.
 generate-check: generate
 	git diff --exit-code -- tracker/probe
+
+# System-wide install (root): the app, the CLI, the tracker helper launched through
+# pkexec, its polkit action and group rule, the desktop entry and icons.
+install: build
+	install -Dm755 $(BIN)/hoard $(DESTDIR)$(BINDIR)/hoard
+	install -Dm755 $(BIN)/hoard-gui $(DESTDIR)$(BINDIR)/hoard-gui
+	install -Dm755 $(BIN)/hoard-tracker $(DESTDIR)$(LIBEXECDIR)/hoard-tracker
+	@if [ "$$(id -u)" = 0 ]; then chown root:root $(DESTDIR)$(LIBEXECDIR)/hoard-tracker; fi
+	install -d $(DESTDIR)$(POLKITDIR)/actions $(DESTDIR)$(POLKITDIR)/rules.d
+	sed 's|@HELPER@|$(LIBEXECDIR)/hoard-tracker|' assets/polkit/app.hoard.tracker.policy.in \
+		> $(DESTDIR)$(POLKITDIR)/actions/app.hoard.tracker.policy
+	install -m644 assets/polkit/50-app.hoard.tracker.rules $(DESTDIR)$(POLKITDIR)/rules.d/50-app.hoard.tracker.rules
+	install -d $(DESTDIR)$(DATADIR)/applications
+	sed 's|@BINDIR@|$(BINDIR)|g' assets/app.hoard.Hoard.desktop.in > $(DESTDIR)$(DATADIR)/applications/app.hoard.Hoard.desktop
+	install -Dm644 assets/icon.png $(DESTDIR)$(DATADIR)/icons/hicolor/256x256/apps/app.hoard.Hoard.png
+	install -Dm644 assets/icon.svg $(DESTDIR)$(DATADIR)/icons/hicolor/scalable/apps/app.hoard.Hoard.svg
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group hoard >/dev/null || groupadd --system hoard; \
+		command -v update-desktop-database >/dev/null && update-desktop-database -q $(DATADIR)/applications || true; \
+		command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t $(DATADIR)/icons/hicolor || true; \
+		echo "Installed. To track renames without a password prompt: sudo usermod -aG hoard \$$USER (then log in again)."; \
+	fi
+
+# One user, no root: the app and the CLI under ~/.local. Rename tracking needs the
+# system-wide helper (make install); without it the app reconciles at start instead.
+user-install: build
+	install -Dm755 $(BIN)/hoard $(HOME)/.local/bin/hoard
+	install -Dm755 $(BIN)/hoard-gui $(HOME)/.local/bin/hoard-gui
+	install -d $(HOME)/.local/share/applications
+	sed 's|@BINDIR@|$(HOME)/.local/bin|g' assets/app.hoard.Hoard.desktop.in > $(HOME)/.local/share/applications/app.hoard.Hoard.desktop
+	install -Dm644 assets/icon.png $(HOME)/.local/share/icons/hicolor/256x256/apps/app.hoard.Hoard.png
+	install -Dm644 assets/icon.svg $(HOME)/.local/share/icons/hicolor/scalable/apps/app.hoard.Hoard.svg
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hoard $(DESTDIR)$(BINDIR)/hoard-gui $(DESTDIR)$(LIBEXECDIR)/hoard-tracker \
+		$(DESTDIR)$(POLKITDIR)/actions/app.hoard.tracker.policy $(DESTDIR)$(POLKITDIR)/rules.d/50-app.hoard.tracker.rules \
+		$(DESTDIR)$(DATADIR)/applications/app.hoard.Hoard.desktop \
+		$(DESTDIR)$(DATADIR)/icons/hicolor/256x256/apps/app.hoard.Hoard.png \
+		$(DESTDIR)$(DATADIR)/icons/hicolor/scalable/apps/app.hoard.Hoard.svg
+	rm -f $(HOME)/.local/bin/hoard $(HOME)/.local/bin/hoard-gui $(HOME)/.local/share/applications/app.hoard.Hoard.desktop
 
 clean:
 	rm -rf $(BIN)

@@ -230,7 +230,6 @@ type evaluator struct {
 	l       *Library
 	now     time.Time
 	allSet  *roaring.Bitmap
-	unknown []error
 }
 
 func (e *evaluator) all() (*roaring.Bitmap, error) {

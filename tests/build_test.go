@@ -16,6 +16,7 @@ var (
 	binDirErr  error
 	binDirOnce sync.Once
 	builds     sync.Map // name -> *buildResult
+	cleanups   []string // temporary folders removed after the tests
 )
 
 type buildResult struct {
@@ -57,6 +58,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
+	}
+	for _, dir := range cleanups {
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }

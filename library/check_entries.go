@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"sync/atomic"
 )
@@ -62,14 +63,19 @@ func (l *Library) loadEntries(ctx context.Context) ([]*entry, error) {
 	}
 	defer rows.Close()
 	var out []*entry
+	var slab []entry // entries allocated in blocks: one allocation per 4096 rows
 	for rows.Next() {
-		e := &entry{}
-		var path, lost []byte
+		if len(slab) == 0 {
+			slab = make([]entry, 4096)
+		}
+		e := &slab[0]
+		slab = slab[1:]
+		var path, lost sql.NullString // BLOBs scanned straight into strings
 		var dev, inode int64
 		if err := rows.Scan(&e.id, &path, &lost, &dev, &inode, &e.btime, &e.size, &e.mtime, &e.hash, &e.missing); err != nil {
 			return nil, err
 		}
-		e.path, e.lostPath = string(path), string(lost)
+		e.path, e.lostPath = path.String, lost.String
 		e.dev, e.inode = uint64(dev), uint64(inode)
 		out = append(out, e)
 	}

@@ -302,6 +302,20 @@ func TestCheckScenarios(t *testing.T) {
 			},
 		},
 		{
+			name:  "names that are not UTF-8 or hold a newline",
+			files: map[string]string{"\xff\xfe.bin": "bytes", "new\nline.txt": "odd"},
+			change: func(t *testing.T, fx *checkFixture) {
+				mustRename(t, fx.path("\xff\xfe.bin"), fx.path("\xfe\xff.bin"))
+				mustRename(t, fx.path("new\nline.txt"), fx.path("d/new\nline.txt"))
+			},
+			want: []string{"moved new\nline.txt → d/new\nline.txt", "moved \xff\xfe.bin → \xfe\xff.bin"},
+			after: func(t *testing.T, fx *checkFixture, ids map[string]int64) {
+				if f := fx.file(t, ids["\xff\xfe.bin"]); f.Path != fx.path("\xfe\xff.bin") {
+					t.Errorf("entry: %q", f.Path)
+				}
+			},
+		},
+		{
 			name:   "new file",
 			change: func(t *testing.T, fx *checkFixture) { writeFiles(t, fx.dir, map[string]string{"sub/new.txt": "fresh"}) },
 			want:   []string{"new sub/new.txt"},

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 )
@@ -169,7 +170,7 @@ func (s *Service) make(ctx context.Context, path, uri string, st stamp, size Siz
 	if ctx.Err() != nil && !errors.Is(err, ErrTimeout) {
 		return Result{}, ctx.Err()
 	}
-	res := Result{Kind: KindFailed, MIME: mime, Reason: err.Error(), Err: err}
+	res := Result{Kind: KindFailed, MIME: mime, Reason: strings.ReplaceAll(err.Error(), "\n", "; "), Err: err}
 	if errors.Is(err, ErrUnsupported) || errors.Is(err, ErrNotInstalled) {
 		res.Kind = KindIcon
 		return res, nil

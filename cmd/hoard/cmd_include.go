@@ -26,7 +26,7 @@ func init() {
 		flags: func(fs *flag.FlagSet) {
 			includeOpts = includeOptions{}
 			fs.Var(&includeOpts.tags, "t", "apply `TAG` to every file (repeatable)")
-			fs.Var(&includeOpts.rules, "rule", "derive tags with `RULE` (repeatable)")
+			fs.Var(&includeOpts.rules, "rule", "derive tags with `RULE` (repeatable), a rule spec or a saved rule's name.\n"+rulesHelp)
 			fs.BoolVar(&includeOpts.strict, "strict", false, "refuse unknown tags instead of creating them")
 			fs.BoolVar(&includeOpts.dryRun, "dry-run", false, "only count what would happen")
 			fs.BoolVar(&includeOpts.follow, "follow-symlinks", false, "follow symlinks to files and folders")
@@ -39,15 +39,15 @@ func runInclude(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usagef("give at least one file or folder to include")
 	}
-	rules, err := parseRules(includeOpts.rules)
-	if err != nil {
-		return usagef("%v", err)
-	}
 	paths, err := absPaths(args)
 	if err != nil {
 		return err
 	}
 	l, err := e.library(ctx)
+	if err != nil {
+		return err
+	}
+	rules, err := rulesFor(ctx, e, includeOpts.rules)
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"hoard/library"
@@ -27,78 +23,8 @@ A rule is KIND[:OPTION]… or the name of a rule saved with 'hoard rules save':
 Every rule also takes :lower (lower-case its tags) and :ns=NS.
 Examples: --rule folders:series:depth=2   --rule 'regex:/^(?P<artist>[^-]+) - /:lower'`
 
-// savedRuleLookup resolves a saved rule's name to its spec; set by rulesFor, which
-// has the library. Without it only built-in kinds parse.
-var savedRuleLookup func(name string) (string, error)
-
-// parseRules turns --rule specs into rules for library.Include. A spec that is not a
-// rule kind is looked up among the saved rules (when rulesFor made that possible).
-// Every error is a usage error.
-func parseRules(specs []string) ([]library.Rule, error) {
-	var out []library.Rule
-	for _, spec := range specs {
-		r, err := parseRule(spec)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
-func parseRule(spec string) (library.Rule, error) {
-	kind, _, hasOpts := strings.Cut(strings.TrimSpace(spec), ":")
-	if !hasOpts && !rules.IsKind(kind) && kind != "" {
-		lookup := savedRuleLookup
-		if lookup == nil {
-			lookup = lookupInArgsLibrary
-		}
-		saved, err := lookup(kind)
-		if err != nil {
-			if errors.Is(err, library.ErrNotFound) {
-				return nil, usagef("--rule %q is neither a rule kind (%s) nor a saved rule (see `hoard rules list`)", spec, strings.Join(rules.Kinds, ", "))
-			}
-			return nil, err
-		}
-		r, err := rules.Parse(saved)
-		if err != nil {
-			return nil, usagef("saved rule %q: %s (fix it with `hoard rules save`)", kind, strings.TrimPrefix(err.Error(), rules.ErrSpec.Error()+" "))
-		}
-		return rules.Named(kind, r), nil
-	}
-	r, err := rules.Parse(spec)
-	if err != nil {
-		return nil, usageError{strings.TrimPrefix(err.Error(), rules.ErrSpec.Error()+" ")}
-	}
-	return r, nil
-}
-
-// lookupInArgsLibrary finds a saved rule in the library the command line names, for
-// callers of parseRules that have no library at hand (include parses its rules before
-// opening it). It reads the global flags the way run does.
-func lookupInArgsLibrary(name string) (string, error) {
-	global := flag.NewFlagSet("hoard", flag.ContinueOnError)
-	global.SetOutput(io.Discard)
-	dbPath := global.String("db", library.DefaultPath(), "")
-	global.Bool("help", false, "")
-	global.Bool("h", false, "")
-	if len(os.Args) > 1 {
-		_ = global.Parse(os.Args[1:])
-	}
-	ctx := context.Background()
-	l, err := library.Open(ctx, *dbPath, library.Options{})
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	r, err := l.RuleByName(ctx, name)
-	if err != nil {
-		return "", err
-	}
-	return r.Spec, nil
-}
-
-// rulesFor parses --rule specs, saved rules' names included.
+// rulesFor parses --rule specs. A spec that is not a rule kind is looked up among the
+// library's saved rules. Every spec error is a usage error.
 func rulesFor(ctx context.Context, e *env, specs []string) ([]library.Rule, error) {
 	if len(specs) == 0 {
 		return nil, nil
@@ -107,17 +33,36 @@ func rulesFor(ctx context.Context, e *env, specs []string) ([]library.Rule, erro
 	if err != nil {
 		return nil, err
 	}
-	savedRuleLookup = func(name string) (string, error) {
-		r, err := l.RuleByName(ctx, name)
+	var out []library.Rule
+	for _, spec := range specs {
+		r, err := parseRule(ctx, l, spec)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		return r.Spec, nil
+		out = append(out, r)
 	}
-	defer func() { savedRuleLookup = nil }()
-	rs, err := parseRules(specs)
+	return out, nil
+}
+
+func parseRule(ctx context.Context, l *library.Library, spec string) (library.Rule, error) {
+	kind, _, hasOpts := strings.Cut(strings.TrimSpace(spec), ":")
+	if !hasOpts && !rules.IsKind(kind) && kind != "" {
+		saved, err := l.RuleByName(ctx, kind)
+		if err != nil {
+			if errors.Is(err, library.ErrNotFound) {
+				return nil, usagef("--rule %q is neither a rule kind (%s) nor a saved rule (see `hoard rules list`)", spec, strings.Join(rules.Kinds, ", "))
+			}
+			return nil, err
+		}
+		r, err := rules.Parse(saved.Spec)
+		if err != nil {
+			return nil, usagef("saved rule %q: %s (fix it with `hoard rules save`)", kind, strings.TrimPrefix(err.Error(), rules.ErrSpec.Error()+" "))
+		}
+		return rules.Named(kind, r), nil
+	}
+	r, err := rules.Parse(spec)
 	if err != nil {
-		return nil, fmt.Errorf("--rule: %w", err)
+		return nil, usagef("--rule: %s", strings.TrimPrefix(err.Error(), rules.ErrSpec.Error()+" "))
 	}
-	return rs, nil
+	return r, nil
 }

@@ -695,3 +695,61 @@ func TestTrackerReportsLost(t *testing.T) {
 	}
 	t.Logf("%d renames: %d seen, %d reported lost", n, seen, lost)
 }
+
+// TestTrackerPkexecNotAuthorized runs the Client as an ordinary user (nobody),
+// so it goes through the real pkexec; with no polkit agent to ask, pkexec
+// exits 127 and the Client must say "not authorized", typed.
+func TestTrackerPkexecNotAuthorized(t *testing.T) {
+	if os.Getenv("HOARD_PKEXEC_CHILD") == "1" {
+		_, err := tracker.Start(context.Background(), []string{"/tmp"}, tracker.Options{Helper: os.Getenv("HOARD_PKEXEC_HELPER")})
+		switch {
+		case errors.Is(err, tracker.ErrNotAuthorized):
+			fmt.Println("not-authorized:", err)
+		case errors.Is(err, tracker.ErrDismissed):
+			fmt.Println("dismissed:", err)
+		default:
+			fmt.Println("other:", err)
+		}
+		return
+	}
+	needRoot(t)
+	pkexec, err := exec.LookPath("pkexec")
+	if err != nil {
+		t.Skip("pkexec is not installed")
+	}
+	// Our test binary sits in a directory only root may enter: copy it out.
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := trackedDir(t)
+	exe := filepath.Join(dir, "tests.test")
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	helper := filepath.Join(dir, "hoard-tracker")
+	if data, err = os.ReadFile(binary(t, "hoard-tracker")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(helper, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^TestTrackerPkexecNotAuthorized$")
+	cmd.Dir = dir
+	cmd.Env = []string{"HOARD_PKEXEC_CHILD=1", "HOARD_PKEXEC_HELPER=" + helper, "PATH=" + filepath.Dir(pkexec) + ":/usr/bin:/bin"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: privdrop.Nobody, Gid: privdrop.Nobody}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	// With an agent and a user at the screen, pkexec would ask instead; here
+	// there is none, so 127 is the only right answer.
+	if !strings.Contains(string(out), "not-authorized:") {
+		t.Fatalf("Client through pkexec without an agent:\n%s", out)
+	}
+	t.Logf("%s", bytes.TrimSpace(out))
+}

@@ -134,8 +134,11 @@ func Start(ctx context.Context, roots []string, opts Options) (*Client, error) {
 		default:
 			c.abort()
 			werr := cmd.Wait()
-			if f.err == nil {
+			switch {
+			case f.err == nil:
 				f.err = fmt.Errorf("first line is %q, want ready", f.ev.Type)
+			case errors.Is(f.err, io.EOF):
+				f.err = errors.New("it exited before saying ready")
 			}
 			return nil, c.exitError(werr, f.err)
 		}
@@ -236,9 +239,9 @@ func (c *Client) exitError(waitErr, detail error) error {
 	var kind error
 	switch code := ee.ExitCode(); {
 	case viaPkexec && code == 126:
-		kind = ErrDismissed
+		return fmt.Errorf("%w (%v)", ErrDismissed, waitErr)
 	case viaPkexec && code == 127:
-		kind = ErrNotAuthorized
+		return fmt.Errorf("%w (%v)", ErrNotAuthorized, waitErr)
 	case code == ExitBPFRefused:
 		kind = ErrBPFRefused
 	case code == ExitBadRoots:

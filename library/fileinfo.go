@@ -108,6 +108,8 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
 // ReadFacts stats, hashes and sniffs the regular file at path. It opens with O_NOFOLLOW
 // and O_NONBLOCK and re-checks the opened file, so a FIFO swapped in never blocks it.
+// It works on the raw descriptor (no os.File): on small files the poller registration
+// and extra syscalls of os.File cost as much as the hashing.
 func ReadFacts(ctx context.Context, path string) (Facts, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOATIME, 0)
 	if errors.Is(err, unix.EPERM) { // O_NOATIME needs ownership
@@ -119,8 +121,7 @@ func ReadFacts(ctx context.Context, path string) (Facts, error) {
 		}
 		return Facts{}, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
+	defer unix.Close(fd)
 	var sx unix.Statx_t
 	if err := unix.Statx(fd, "", unix.AT_EMPTY_PATH,
 		unix.STATX_TYPE|unix.STATX_INO|unix.STATX_SIZE|unix.STATX_MTIME|unix.STATX_BTIME, &sx); err != nil {
@@ -143,44 +144,63 @@ func ReadFacts(ctx context.Context, path string) (Facts, error) {
 	buf := *bp
 	h := blake3.New(32, nil)
 	var head []byte
+	var total int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return Facts{}, err
 		}
-		n, err := f.Read(buf)
-		if n > 0 {
-			if head == nil {
-				head = append([]byte(nil), buf[:min(n, 8192)]...)
-			}
-			hashWrite(h, buf[:n])
-		}
-		if err == io.EOF {
-			break
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
 		}
 		if err != nil {
 			return Facts{}, fmt.Errorf("read %s: %w", path, err)
 		}
+		if n <= 0 {
+			break
+		}
+		if head == nil {
+			head = append([]byte(nil), buf[:min(n, 8192)]...)
+		}
+		hashWrite(h, buf[:n])
+		total += int64(n)
+		// A small file read whole in one call needs no second read to see EOF.
+		if n < len(buf) && total == facts.Size {
+			break
+		}
 	}
+	facts.Size = total
 	facts.Hash = h.Sum(nil)
 	facts.MIME = DetectMIME(path, head)
 	if strings.HasPrefix(facts.MIME, "image/") {
 		if cfg, _, err := image.DecodeConfig(bytes.NewReader(head)); err == nil {
 			facts.Width, facts.Height = cfg.Width, cfg.Height
-		} else if cfg, ok := decodeConfigFile(f); ok {
+		} else if cfg, ok := decodeConfigFD(fd); ok {
 			facts.Width, facts.Height = cfg.Width, cfg.Height
 		}
 	}
 	return facts, nil
 }
 
-// decodeConfigFile retries DecodeConfig on the whole file, for formats (JPEG with a big
-// EXIF block) whose size is not in the first 8 KiB.
-func decodeConfigFile(f *os.File) (image.Config, bool) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return image.Config{}, false
-	}
-	cfg, _, err := image.DecodeConfig(io.LimitReader(f, 4<<20))
+// decodeConfigFD retries DecodeConfig on up to 4 MiB of the file, for formats (JPEG
+// with a big EXIF block) whose size is not in the first 8 KiB.
+func decodeConfigFD(fd int) (image.Config, bool) {
+	cfg, _, err := image.DecodeConfig(io.NewSectionReader(fdReaderAt(fd), 0, 4<<20))
 	return cfg, err == nil
+}
+
+// fdReaderAt reads a raw descriptor with pread.
+type fdReaderAt int
+
+func (f fdReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := unix.Pread(int(f), p, off)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, nil
 }
 
 // hashWrite feeds BLAKE3 in 1 KiB pieces for small inputs: blake3.Hasher starts a

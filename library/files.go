@@ -189,11 +189,16 @@ func (l *Library) AllFiles(ctx context.Context) (*roaring.Bitmap, error) {
 	return setPostings(setAll).load(ctx, l.db)
 }
 
+const insertFileSQL = `INSERT INTO files(path, dev, inode, btime_ns, size, mtime_ns, hash, mime, width, height, added_ns)
+	VALUES(?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), nullif(?, 0), ?)`
+
+func insertFileArgs(path string, f Facts, added time.Time) []any {
+	return []any{[]byte(path), int64(f.Dev), int64(f.Inode), f.Btime, f.Size, f.MtimeNS, f.Hash, f.MIME, f.Width, f.Height, added.UnixNano()}
+}
+
 // insertFile adds a new entry and returns its id.
 func insertFile(ctx context.Context, tx *sql.Tx, path string, f Facts, added time.Time) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO files(path, dev, inode, btime_ns, size, mtime_ns, hash, mime, width, height, added_ns)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), nullif(?, 0), ?)`,
-		[]byte(path), int64(f.Dev), int64(f.Inode), f.Btime, f.Size, f.MtimeNS, f.Hash, f.MIME, f.Width, f.Height, added.UnixNano())
+	res, err := tx.ExecContext(ctx, insertFileSQL, insertFileArgs(path, f, added)...)
 	if err != nil {
 		return 0, fmt.Errorf("add %s: %w", path, err)
 	}

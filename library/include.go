@@ -79,7 +79,7 @@ func (l *Library) Include(ctx context.Context, paths []string, opts IncludeOptio
 	}
 
 	prog.Begin("scanning", -1)
-	files, roots, skipped, err := scan(ctx, paths, opts.FollowSymlinks, prog)
+	files, roots, folders, skipped, err := scan(ctx, paths, opts.FollowSymlinks, prog)
 	prog.End()
 	res.Skipped = skipped
 	res.Found = len(files)
@@ -89,14 +89,12 @@ func (l *Library) Include(ctx context.Context, paths []string, opts IncludeOptio
 	if opts.DryRun {
 		return l.dryRun(ctx, files, res)
 	}
-	return l.ingest(ctx, files, roots, opts, prog, res)
+	return l.ingest(ctx, files, roots, folders, opts, prog, res)
 }
 
 // scan walks the arguments and returns the regular files found (in walk order), the
-// root folders they establish, and what it skipped.
-func scan(ctx context.Context, paths []string, follow bool, prog Progress) ([]string, []string, []Skipped, error) {
-	var files, roots []string
-	var skipped []Skipped
+// root folders they establish, the folders among the arguments, and what it skipped.
+func scan(ctx context.Context, paths []string, follow bool, prog Progress) (files, roots, folders []string, skipped []Skipped, err error) {
 	seenDirs := map[[2]uint64]bool{}
 	seenFiles := map[string]bool{}
 	addFile := func(p string) {
@@ -163,22 +161,23 @@ func scan(ctx context.Context, paths []string, follow bool, prog Progress) ([]st
 	for _, arg := range paths {
 		abs, err := filepath.Abs(arg)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", arg, err)
+			return nil, nil, nil, nil, fmt.Errorf("%s: %w", arg, err)
 		}
 		st, err := os.Lstat(abs)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("include %s: %w", abs, err)
+			return nil, nil, nil, nil, fmt.Errorf("include %s: %w", abs, err)
 		}
 		if st.Mode()&fs.ModeSymlink != 0 && follow {
 			if st, err = os.Stat(abs); err != nil {
-				return nil, nil, nil, fmt.Errorf("include %s: %w", abs, err)
+				return nil, nil, nil, nil, fmt.Errorf("include %s: %w", abs, err)
 			}
 		}
 		switch {
 		case st.IsDir():
 			roots = append(roots, abs)
+			folders = append(folders, abs)
 			if err := walk(abs); err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 		case st.Mode().IsRegular():
 			roots = append(roots, filepath.Dir(abs))
@@ -189,7 +188,7 @@ func scan(ctx context.Context, paths []string, follow bool, prog Progress) ([]st
 			skipped = append(skipped, Skipped{abs, "not a regular file (" + kindName(st.Mode().Type()) + ")"})
 		}
 	}
-	return files, roots, skipped, nil
+	return files, roots, folders, skipped, nil
 }
 
 func kindName(m fs.FileMode) string {
@@ -246,12 +245,12 @@ type scanned struct {
 
 const batchSize = 2000
 
-func (l *Library) ingest(ctx context.Context, files, roots []string, opts IncludeOptions, prog Progress, res IncludeResult) (IncludeResult, error) {
+func (l *Library) ingest(ctx context.Context, files, roots, folders []string, opts IncludeOptions, prog Progress, res IncludeResult) (IncludeResult, error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	lookup, err := l.stmt(ctx, "SELECT id, dev, inode, size, mtime_ns, missing FROM files WHERE path = ?")
+	known, err := l.knownEntries(ctx, folders, files)
 	if err != nil {
 		return res, err
 	}
@@ -265,7 +264,7 @@ func (l *Library) ingest(ctx context.Context, files, roots []string, opts Includ
 		go func() {
 			defer wg.Done()
 			for p := range jobs {
-				s := l.look(ctx, lookup, p, opts.Rules)
+				s := look(ctx, known, p, opts.Rules)
 				select {
 				case out <- s:
 				case <-ctx.Done():
@@ -349,19 +348,70 @@ func (l *Library) ingest(ctx context.Context, files, roots []string, opts Includ
 	}
 }
 
-// look decides what a file needs: nothing (indexed and unchanged), or its facts read.
-func (l *Library) look(ctx context.Context, lookup *sql.Stmt, path string, rules []Rule) scanned {
-	s := scanned{path: path}
-	var dev, inode, size, mtime int64
-	var missing bool
-	err := lookup.QueryRowContext(ctx, []byte(path)).Scan(&s.id, &dev, &inode, &size, &mtime, &missing)
-	if err != nil && err != sql.ErrNoRows {
-		s.err = err
-		return s
+// known is what the index already holds about a path.
+type known struct {
+	id, dev, inode, size, mtime int64
+	missing                     bool
+}
+
+// knownEntries loads the entries already indexed below the folders being included in
+// one range scan per folder, and the other files one by one, so workers never query
+// per file (on a fresh include this returns nothing at once).
+func (l *Library) knownEntries(ctx context.Context, folders, files []string) (map[string]known, error) {
+	out := map[string]known{}
+	scan := func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return fmt.Errorf("load indexed entries: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p []byte
+			var k known
+			if err := rows.Scan(&p, &k.id, &k.dev, &k.inode, &k.size, &k.mtime, &k.missing); err != nil {
+				return err
+			}
+			out[string(p)] = k
+		}
+		return rows.Err()
 	}
-	if s.id != 0 && !missing && len(rules) == 0 {
+	const cols = "SELECT path, id, dev, inode, size, mtime_ns, missing FROM files "
+	folders = collapseRoots(append([]string(nil), folders...))
+	for _, r := range folders {
+		lo, hi := dirRange(r)
+		if err := scan(l.db.QueryContext(ctx, cols+"WHERE path >= ? AND path < ?", lo, hi)); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range files {
+		if underAny(f, folders) {
+			continue
+		}
+		if err := scan(l.db.QueryContext(ctx, cols+"WHERE path = ?", []byte(f))); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func underAny(path string, dirs []string) bool {
+	for _, d := range dirs {
+		if underOrAt(path, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// look decides what a file needs: nothing (indexed and unchanged), or its facts read.
+func look(ctx context.Context, index map[string]known, path string, rules []Rule) scanned {
+	s := scanned{path: path}
+	k, indexed := index[path]
+	if indexed {
+		s.id = k.id
+	}
+	if indexed && !k.missing && len(rules) == 0 {
 		st, _, err := statFacts(path)
-		if err == nil && int64(st.Dev) == dev && int64(st.Inode) == inode && st.Size == size && st.MtimeNS == mtime {
+		if err == nil && int64(st.Dev) == k.dev && int64(st.Inode) == k.inode && st.Size == k.size && st.MtimeNS == k.mtime {
 			return s
 		}
 	}
@@ -369,9 +419,9 @@ func (l *Library) look(ctx context.Context, lookup *sql.Stmt, path string, rules
 	if s.err != nil {
 		return s
 	}
-	if s.id != 0 {
-		s.wasGone = missing
-		s.changed = missing || int64(s.facts.Dev) != dev || int64(s.facts.Inode) != inode || s.facts.Size != size || s.facts.MtimeNS != mtime
+	if indexed {
+		s.wasGone = k.missing
+		s.changed = k.missing || int64(s.facts.Dev) != k.dev || int64(s.facts.Inode) != k.inode || s.facts.Size != k.size || s.facts.MtimeNS != k.mtime
 	}
 	for _, r := range rules {
 		tags, err := r.Tags(ctx, path, s.facts)
@@ -395,13 +445,21 @@ func writeBatch(ctx context.Context, tx *sql.Tx, batch []scanned, opts IncludeOp
 	var found []int64
 	type ruleKey struct{ rule, tag string }
 	ruleFiles := map[ruleKey][]int64{}
+	// One prepared insert for the batch: preparing per row costs more than the insert.
+	ins, err := tx.PrepareContext(ctx, insertFileSQL)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer ins.Close()
 	for _, s := range batch {
 		id := s.id
 		switch {
 		case id == 0:
-			var err error
-			id, err = insertFile(ctx, tx, s.path, s.facts, now)
+			r, err := ins.ExecContext(ctx, insertFileArgs(s.path, s.facts, now)...)
 			if err != nil {
+				return fmt.Errorf("add %s: %w", s.path, err)
+			}
+			if id, err = r.LastInsertId(); err != nil {
 				return err
 			}
 			fresh = append(fresh, uint32(id))

@@ -753,3 +753,30 @@ func TestTrackerPkexecNotAuthorized(t *testing.T) {
 	}
 	t.Logf("%s", bytes.TrimSpace(out))
 }
+
+// TestTrackerNeedsRoot: started by an ordinary user without pkexec, the helper
+// says why and exits with its own code instead of failing somewhere in BPF.
+func TestTrackerNeedsRoot(t *testing.T) {
+	needRoot(t)
+	dir := trackedDir(t)
+	helper := filepath.Join(dir, "hoard-tracker")
+	data, err := os.ReadFile(binary(t, "hoard-tracker"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(helper, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(helper)
+	cmd.Stdin = strings.NewReader(fmt.Sprintf(`{"v":1,"roots":[%q]}`+"\n", dir))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: privdrop.Nobody, Gid: privdrop.Nobody}}
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != tracker.ExitNotRoot {
+		t.Fatalf("as nobody: %v, want exit %d; stdout %s", err, tracker.ExitNotRoot, out)
+	}
+	ev, perr := tracker.ParseEvent(bytes.TrimSpace(out))
+	if perr != nil || ev.Type != tracker.TypeError || !strings.Contains(ev.Msg, "pkexec") {
+		t.Fatalf("stdout %q (%v), want an error line that mentions pkexec", out, perr)
+	}
+}

@@ -136,54 +136,14 @@ func serve(ctx context.Context, stdin io.Reader, stdout *os.File, out *bufio.Wri
 	// hand it back now rather than carry it for the session.
 	debug.FreeOSMemory()
 
-	if err := enc.Encode(tracker.Event{Type: tracker.TypeReady, V: tracker.Version}); err != nil {
-		return fmt.Errorf("%w: %w", errStdoutGone, err)
-	}
-	if err := out.Flush(); err != nil {
-		return fmt.Errorf("%w: %w", errStdoutGone, err)
-	}
-
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	go func() {
-		// Nothing more is expected on stdin; its end is the signal to stop.
-		_, _ = io.Copy(io.Discard, in)
-		cancel(errStdinClosed)
-	}()
-
-	f := newFilter(roots.NewSet(req.Roots), user.UID != 0)
-	emit := func(e probe.Event) error {
-		ev, ok := f.convert(e)
-		if !ok {
-			return nil
-		}
-		if err := enc.Encode(ev); err != nil {
-			return fmt.Errorf("%w: %w", errStdoutGone, err)
-		}
-		return nil
-	}
-	idle := func(lost uint64) error {
-		if n := lost + f.takeLost(); n > 0 {
-			log.Printf("%d events lost", n)
-			if err := enc.Encode(tracker.Event{Type: tracker.TypeLost, Count: n}); err != nil {
-				return fmt.Errorf("%w: %w", errStdoutGone, err)
-			}
-		}
-		if err := out.Flush(); err != nil {
-			return fmt.Errorf("%w: %w", errStdoutGone, err)
-		}
-		if hungUp(stdout) {
-			return errStdoutGone
-		}
-		return nil
-	}
-	if err := p.Run(ctx, emit, idle); err != nil {
+	o := &output{file: stdout, buf: out, enc: enc}
+	if err := o.send(tracker.Event{Type: tracker.TypeReady, V: tracker.Version}); err != nil {
 		return err
 	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
+	if err := o.flush(); err != nil {
+		return err
 	}
-	return nil
+	return stream(ctx, p, newFilter(roots.NewSet(req.Roots), user.UID != 0), in, o)
 }
 
 // readRoots reads the first line with a size cap and a deadline. On timeout

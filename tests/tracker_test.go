@@ -558,6 +558,13 @@ func TestTrackerDropsPrivileges(t *testing.T) {
 			if s.CapEff != 0 || s.CapPrm != 0 || s.CapBnd != 0 || s.UID[0] == 0 || s.UID[1] == 0 || !s.NoNewPrivs {
 				t.Fatalf("after ready: %+v", s)
 			}
+			// Its BPF fds see every rename on the machine: the user it runs as
+			// must not be able to take them through /proc.
+			ls := exec.Command("/bin/ls", "/proc/"+strconv.Itoa(pid)+"/fd")
+			ls.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: c.want.UID, Gid: c.want.GID}}
+			if out, err := ls.CombinedOutput(); err == nil {
+				t.Fatalf("uid %d can list the helper's fds:\n%s", c.want.UID, out)
+			}
 		})
 	}
 }

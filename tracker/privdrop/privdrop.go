@@ -125,6 +125,13 @@ func Drop(to User) error {
 	if err := all("capset", unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); err != nil {
 		return err
 	}
+	// The process holds BPF objects that see every rename on the machine; the
+	// user it now runs as must not ptrace it or take its fds through /proc.
+	// The kernel usually clears dumpable on the uid change, unless
+	// fs.suid_dumpable says otherwise.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("drop privileges: PR_SET_DUMPABLE: %w", err)
+	}
 	return Verify(os.Getpid(), to)
 }
 

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestReadStatusSelf(t *testing.T) {
@@ -64,6 +66,10 @@ func TestDrop(t *testing.T) {
 	if os.Getenv("PRIVDROP_CHILD") == "1" {
 		if err := Drop(User{UID: Nobody, GID: Nobody}); err != nil {
 			os.Stdout.WriteString("error: " + err.Error() + "\n")
+			os.Exit(1)
+		}
+		if d, err := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0); err != nil || d != 0 {
+			os.Stdout.WriteString("error: still dumpable\n")
 			os.Exit(1)
 		}
 		os.Stdout.WriteString("dropped\n")

@@ -370,4 +370,3 @@ func exitsWithin(pid int, d time.Duration) bool {
 	}
 	return false
 }
-

@@ -1,0 +1,40 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// installShortcuts binds the window's keys. They reach the canvas only when no entry
+// has the focus, so Ctrl+A in the search box still selects its text.
+func (b *browser) installShortcuts() {
+	c := b.win.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { b.selectAll() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { c.Focus(b.search.entry) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { b.editTags() })
+	c.SetOnTypedKey(b.onKey)
+}
+
+func (b *browser) onKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		b.openSelection()
+	case fyne.KeyEscape:
+		b.selectNone()
+	case fyne.KeyDelete:
+		b.confirmRemove()
+	}
+}
+
+// focusFirst leaves the search box for the grid: the first result is selected, so
+// Enter opens it.
+func (g *grid) focusFirst() {
+	b := g.b
+	if b.results == nil || b.results.count == 0 {
+		return
+	}
+	b.win.Canvas().Unfocus()
+	if b.selection.count() == 0 {
+		b.click(0, 0)
+	}
+}

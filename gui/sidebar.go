@@ -1,0 +1,153 @@
+package gui
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hoard/library"
+)
+
+// sidebar lists every tag with its count, grouped by namespace, with a filter box.
+// Click a tag to add it to the query; ctrl-click to exclude it.
+type sidebar struct {
+	b       *browser
+	filter  *widget.Entry
+	list    *widget.List
+	content fyne.CanvasObject
+
+	tags []library.Tag // all of them, as last loaded
+	rows []sidebarRow  // what the list shows after filtering and grouping
+}
+
+// sidebarRow is a namespace heading or a tag.
+type sidebarRow struct {
+	heading string
+	tag     library.Tag
+}
+
+func newSidebar(b *browser) *sidebar {
+	s := &sidebar{b: b}
+	s.filter = widget.NewEntry()
+	s.filter.PlaceHolder = "Filter tags"
+	s.filter.OnChanged = func(string) { s.regroup() }
+	s.list = widget.NewList(
+		func() int { return len(s.rows) },
+		func() fyne.CanvasObject { return newTagRow(s) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*tagRow).bind(s.rows[i]) },
+	)
+	title := widget.NewLabelWithStyle("Tags", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewVBox(title, s.filter)
+	s.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.list)
+	return s
+}
+
+// reload reads the tags again (after a change, or at start).
+func (s *sidebar) reload() {
+	background(s.b.do, func() ([]library.Tag, error) {
+		return s.b.lib.Tags(s.b.ctx)
+	}, func(tags []library.Tag, err error) {
+		if err != nil {
+			s.b.status.showError("Could not read the tags", err)
+			return
+		}
+		s.tags = tags
+		s.regroup()
+	})
+}
+
+// regroup filters the tags and groups them: plain tags first, then each namespace
+// under its heading, names in order.
+func (s *sidebar) regroup() {
+	needle := strings.ToLower(strings.TrimSpace(s.filter.Text))
+	groups := map[string][]library.Tag{}
+	for _, t := range s.tags {
+		if needle != "" && !strings.Contains(strings.ToLower(t.Name), needle) {
+			continue
+		}
+		ns := t.Namespace()
+		groups[ns] = append(groups[ns], t)
+	}
+	names := make([]string, 0, len(groups))
+	for ns := range groups {
+		names = append(names, ns)
+	}
+	sort.Strings(names) // "" (plain tags) sorts first
+	s.rows = s.rows[:0]
+	for _, ns := range names {
+		if ns != "" || len(names) > 1 {
+			heading := ns
+			if heading == "" {
+				heading = "general"
+			}
+			s.rows = append(s.rows, sidebarRow{heading: heading})
+		}
+		for _, t := range groups[ns] {
+			s.rows = append(s.rows, sidebarRow{tag: t})
+		}
+	}
+	s.list.Refresh()
+}
+
+// tagRow is one line of the sidebar: a colour dot, the name and the count, or a
+// namespace heading. It handles taps itself to read the ctrl modifier.
+type tagRow struct {
+	widget.BaseWidget
+	s       *sidebar
+	row     sidebarRow
+	dot     *canvas.Circle
+	name    *widget.Label
+	count   *widget.Label
+	heading *widget.Label
+}
+
+func newTagRow(s *sidebar) *tagRow {
+	r := &tagRow{s: s}
+	r.dot = canvas.NewCircle(theme.Color(theme.ColorNamePrimary))
+	r.name = widget.NewLabel("")
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.count = widget.NewLabel("")
+	r.count.Importance = widget.LowImportance
+	r.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.heading.Importance = widget.LowImportance
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *tagRow) CreateRenderer() fyne.WidgetRenderer {
+	dot := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(10), r.dot))
+	line := container.NewBorder(nil, nil, dot, r.count, r.name)
+	return widget.NewSimpleRenderer(container.NewStack(line, r.heading))
+}
+
+func (r *tagRow) bind(row sidebarRow) {
+	r.row = row
+	if row.heading != "" {
+		r.heading.SetText(strings.ToUpper(row.heading))
+		r.heading.Show()
+		r.name.SetText("")
+		r.count.SetText("")
+		r.dot.Hide()
+		return
+	}
+	r.heading.Hide()
+	r.dot.Show()
+	r.dot.FillColor = namespaceColor(row.tag.Namespace())
+	r.dot.Refresh()
+	r.name.SetText(row.tag.Name)
+	r.count.SetText(strconv.Itoa(row.tag.Count))
+}
+
+// Tapped adds the tag to the query; with ctrl held, excludes it.
+func (r *tagRow) Tapped(*fyne.PointEvent) {
+	if r.row.heading != "" || r.row.tag.Name == "" {
+		return
+	}
+	r.s.b.search.addTerm(r.row.tag.Name, modifiers()&fyne.KeyModifierControl != 0)
+}

@@ -1,0 +1,90 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// statusBar is the bottom row: result and selection counts, background work, and the
+// rename tracker's state.
+type statusBar struct {
+	b        *browser
+	results  *widget.Label
+	selected *widget.Label
+	work     *widget.Label
+	spinner  *widget.ProgressBarInfinite
+	tracker  *widget.Label
+	content  fyne.CanvasObject
+}
+
+func newStatusBar(b *browser) *statusBar {
+	s := &statusBar{b: b}
+	s.results = widget.NewLabel("")
+	s.selected = widget.NewLabel("")
+	s.selected.Importance = widget.LowImportance
+	s.work = widget.NewLabel("")
+	s.work.Truncation = fyne.TextTruncateEllipsis
+	s.spinner = widget.NewProgressBarInfinite()
+	s.spinner.Stop()
+	s.spinner.Hide()
+	// The tracker arrives with issue 7; until then the bar says so plainly.
+	s.tracker = widget.NewLabelWithStyle("Not tracking renames", fyne.TextAlignTrailing, fyne.TextStyle{})
+	s.tracker.Importance = widget.LowImportance
+	trackerIcon := widget.NewIcon(theme.VisibilityOffIcon())
+	left := container.NewHBox(s.results, widget.NewSeparator(), s.selected)
+	right := container.NewHBox(container.NewGridWrap(fyne.NewSize(120, s.results.MinSize().Height), container.NewCenter(s.spinner)), trackerIcon, s.tracker)
+	s.content = container.NewVBox(widget.NewSeparator(),
+		container.NewBorder(nil, nil, left, right, container.NewHBox(layout.NewSpacer(), s.work)))
+	return s
+}
+
+func (s *statusBar) showCounts() {
+	n := 0
+	if s.b.results != nil {
+		n = s.b.results.count
+	}
+	s.results.SetText(plural(n, "file", "files"))
+	if c := s.b.selection.count(); c > 0 {
+		s.selected.SetText(fmt.Sprintf("%d selected", c))
+	} else {
+		s.selected.SetText("nothing selected")
+	}
+}
+
+// showWork reports background work in progress; an empty text ends it.
+func (s *statusBar) showWork(text string) {
+	s.work.Importance = widget.MediumImportance
+	s.work.SetText(text)
+	if text == "" {
+		s.spinner.Stop()
+		s.spinner.Hide()
+		return
+	}
+	s.spinner.Show()
+	s.spinner.Start()
+}
+
+// showDone reports finished work.
+func (s *statusBar) showDone(text string) {
+	s.showWork("")
+	s.work.SetText(text)
+}
+
+// showError reports a failure in one line saying what went wrong.
+func (s *statusBar) showError(what string, err error) {
+	s.showWork("")
+	s.work.Importance = widget.DangerImportance
+	s.work.SetText(fmt.Sprintf("%s: %v", what, err))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

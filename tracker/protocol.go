@@ -57,7 +57,7 @@ type Event struct {
 	V        int    // ready only: the helper's protocol version
 	Old, New string // rename: raw path bytes, possibly not UTF-8
 	Path     string // unlink: raw path bytes
-	Dir      bool   // a directory was renamed or removed
+	Dir      bool   // unlink: a directory was removed; rename: what moved from Old to New is a directory (seen by lstat(New) just after; FlagDirUnknown when that failed)
 	Exchange bool   // renameat2 RENAME_EXCHANGE: Old and New swapped
 	Whiteout bool   // renameat2 RENAME_WHITEOUT: a whiteout was left at Old
 	Pid      uint32

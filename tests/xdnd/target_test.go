@@ -18,11 +18,12 @@ import (
 // misbehave in the ways a source must survive.
 type testTarget struct {
 	X, Y, Width, Height int16
-	Frame               bool // put the aware window inside a plain parent, like a WM frame
-	NotAware            bool // no XdndAware property at all
-	Refuse              bool // answer XdndStatus without the accept bit
-	Silent              bool // never answer XdndStatus
-	NoFinish            bool // fetch the data but never send XdndFinished
+	Title               string // WM_NAME and _NET_WM_NAME of the aware window, as GLFW sets them
+	Frame               bool   // put the aware window inside a plain parent, like a WM frame
+	NotAware            bool   // no XdndAware property at all
+	Refuse              bool   // answer XdndStatus without the accept bit
+	Silent              bool   // never answer XdndStatus
+	NoFinish            bool   // fetch the data but never send XdndFinished
 	// FinishFlag computes XdndFinished's second word from the bytes read;
 	// nil means 1, the spec's "accepted". GLFW sends the byte count.
 	FinishFlag func(n int) uint32
@@ -97,6 +98,12 @@ func (tt *testTarget) start(t *testing.T, display string) {
 		v := make([]byte, 4)
 		xgb.Put32(v, 5)
 		xproto.ChangeProperty(conn, xproto.PropModeReplace, tt.Win, atom("XdndAware"), xproto.AtomAtom, 32, 1, v)
+	}
+	if tt.Title != "" {
+		xproto.ChangeProperty(conn, xproto.PropModeReplace, tt.Win, xproto.AtomWmName, xproto.AtomString,
+			8, uint32(len(tt.Title)), []byte(tt.Title))
+		xproto.ChangeProperty(conn, xproto.PropModeReplace, tt.Win, atom("_NET_WM_NAME"), atom("UTF8_STRING"),
+			8, uint32(len(tt.Title)), []byte(tt.Title))
 	}
 	if err := xproto.MapWindowChecked(conn, tt.Outer).Check(); err != nil {
 		t.Fatalf("target: map window: %v", err)

@@ -2,6 +2,7 @@
 // manager would; it is for trying the e2e tests' drops by hand:
 //
 //	xdnd-drop -display :99 -window 0x400001 -x 100 -y 200 /tmp/a.jpg file:///tmp/b.png
+//	xdnd-drop -display :99 -title Hoard -x 100 -y 200 /tmp/a.jpg
 //
 // Arguments with a scheme ("file://...") are sent as they are; anything else
 // is a path, made absolute and turned into a file URI.
@@ -31,6 +32,7 @@ func main() {
 func run() error {
 	display := flag.String("display", "", "X display (default $DISPLAY)")
 	window := flag.String("window", "0", "target window id, hex 0x... or decimal; 0 = the window under -x,-y on the root")
+	title := flag.String("title", "", "target the mapped window with this exact title, waiting for it to appear (instead of -window)")
 	x := flag.Int("x", 0, "drop point, relative to -window (or to the root when -window is 0)")
 	y := flag.Int("y", 0, "drop point, relative to -window (or to the root when -window is 0)")
 	timeout := flag.Duration("timeout", 30*time.Second, "give up after this long")
@@ -51,6 +53,13 @@ func run() error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
+	if *title != "" {
+		w, err := xdnd.FindWindow(ctx, *display, *title)
+		if err != nil {
+			return err
+		}
+		win = uint64(w)
+	}
 	return xdnd.Drop(ctx, *display, uint32(win), *x, *y, uris)
 }
 

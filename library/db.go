@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+	"golang.org/x/sys/unix"
 )
 
 //go:embed sql/migrations/*.sql
@@ -26,11 +27,28 @@ var migrationFiles embed.FS
 // applicationID marks a SQLite file as a Hoard library ("HOAR").
 const applicationID = 0x484f4152
 
+// driverName is go-sqlite3 with a connect hook that maps the file into memory: reads of
+// a warm library then cost no syscalls (a sorted page of 20k results touches 20k rows).
+const driverName = "sqlite3_hoard"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec("PRAGMA mmap_size = 1073741824", nil)
+			return err
+		},
+	})
+}
+
 // Library is an open Hoard index. It is safe for concurrent use; several processes may
 // open the same file at once (WAL, busy timeout, BEGIN IMMEDIATE writes).
 type Library struct {
 	db   *sql.DB
 	path string
+	// readOnly says why writes are refused ("" when they are not): the file or its
+	// folder cannot be written (a read-only mount, chmod 0444), so it was opened for
+	// reading only.
+	readOnly string
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
@@ -95,13 +113,21 @@ func migrations() []migration {
 // SchemaVersion is the schema this build writes.
 func SchemaVersion() int { return len(migrations()) }
 
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly, immutable bool) string {
 	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
+	if immutable {
+		// Nobody can change the file (read-only mount): SQLite then needs no -shm file,
+		// which it could not create there.
+		q.Set("immutable", "1")
+	} else {
+		q.Set("_journal_mode", "WAL")
+	}
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "30000")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
+	q.Set("_cache_size", "-65536")   // 64 MiB of page cache per connection
+	q.Set("_stmt_cache_size", "128") // re-running the same SQL text skips preparing
 	if readOnly {
 		q.Set("mode", "ro")
 	}
@@ -139,16 +165,42 @@ func Open(ctx context.Context, path string, opts Options) (*Library, error) {
 			return nil, err
 		}
 	}
-	db, err := sql.Open("sqlite3", dsn(abs, opts.ReadOnly))
+	readOnly, immutable, why := opts.ReadOnly, false, ""
+	if existed {
+		// A file we may not write is still worth reading: open it read-only and refuse
+		// writes with a clear message, instead of failing to open at all.
+		why, immutable = unwritable(abs)
+		readOnly = readOnly || why != ""
+	}
+	db, err := sql.Open("sqlite3", dsn(abs, readOnly, immutable))
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}
-	l := &Library{db: db, path: abs, stmts: map[string]*sql.Stmt{}}
-	if err := l.migrate(ctx, opts.ReadOnly); err != nil {
+	l := &Library{db: db, path: abs, readOnly: why, stmts: map[string]*sql.Stmt{}}
+	if err := l.migrate(ctx, readOnly); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return l, nil
+}
+
+// unwritable says why the library file at path cannot be written ("" when it can):
+// SQLite needs the file and, for its -wal and -shm files, its folder. immutable is
+// true on a read-only filesystem with no WAL left to read: nothing can change the file.
+func unwritable(path string) (why string, immutable bool) {
+	for _, p := range []string{path, filepath.Dir(path)} {
+		switch err := unix.Access(p, unix.W_OK); {
+		case errors.Is(err, unix.EROFS):
+			st, err := os.Stat(path + "-wal")
+			return "it is on a read-only filesystem", err != nil || st.Size() == 0
+		case errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM):
+			if p == path {
+				return "the file is not writable (check its permissions)", false
+			}
+			return "its folder is not writable (check its permissions)", false
+		}
+	}
+	return "", false
 }
 
 // checkHeader refuses a file that is not SQLite before the driver gets a chance to
@@ -267,6 +319,9 @@ func (l *Library) Close() error {
 
 // write runs fn in one BEGIN IMMEDIATE transaction, committed only if fn returns nil.
 func (l *Library) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if l.readOnly != "" {
+		return fmt.Errorf("change library %s: %w: %s; nothing was changed", l.path, ErrReadOnly, l.readOnly)
+	}
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)

@@ -14,4 +14,5 @@ var (
 	ErrExists      = errors.New("already exists")
 	ErrUnknownPool = errors.New("unknown pool")
 	ErrInvalidName = errors.New("invalid name")
+	ErrReadOnly    = errors.New("the library is read-only")
 )

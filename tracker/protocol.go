@@ -17,11 +17,14 @@ const Version = 1
 // paths of at most 8 KiB (base + user string), base64 can grow them by a third.
 const MaxLineBytes = 64 << 10
 
-// MaxRootsLineBytes caps the roots line the helper reads from stdin.
-const MaxRootsLineBytes = 1 << 20
+// MaxRootsLineBytes caps the roots line the helper reads from stdin: room for
+// MaxRoots paths of about 120 bytes.
+const MaxRootsLineBytes = 8 << 20
 
-// MaxRoots caps the number of roots in the roots line.
-const MaxRoots = 4096
+// MaxRoots caps the number of roots in the roots line. A library's folders,
+// collapsed, can be many; matching costs the depth of a path, not the number
+// of roots, and validating them all takes well under a second.
+const MaxRoots = 1 << 16
 
 // Type says what an event line reports.
 type Type string

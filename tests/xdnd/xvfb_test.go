@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -26,6 +27,9 @@ func startXvfb(t *testing.T) string {
 	defer r.Close()
 	cmd := exec.Command(bin, "-displayfd", "3", "-nolisten", "tcp", "-noreset", "-screen", "0", "800x600x24")
 	cmd.ExtraFiles = []*os.File{w}
+	// Should the test binary die without running its cleanups, the kernel
+	// still stops the server.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -3,6 +3,7 @@ package thumbnail
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -28,5 +29,13 @@ func (b *memBudget) acquire(ctx context.Context, n int64, what string) (func(), 
 	if err := b.sem.Acquire(ctx, n); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return func() { b.sem.Release(n) }, nil
+	return func() {
+		b.sem.Release(n)
+		if n >= b.total/4 {
+			// A full decode of a big picture just became garbage. Collect it
+			// now: left to the pacer, the heap may grow to twice its live size
+			// before the next cycle, past the budget's intent.
+			runtime.GC()
+		}
+	}, nil
 }

@@ -20,7 +20,8 @@ type Options struct {
 	CacheDir string
 	// Workers is the number of concurrent generators; default runtime.NumCPU().
 	Workers int
-	// MemoryBudget caps the bytes all decoders hold at once; default 192 MiB.
+	// MemoryBudget caps the bytes all decoders hold at once; default 160 MiB,
+	// enough for a 30-megapixel PNG or TIFF (JPEGs of any size need far less).
 	// An image that would need more fails with ErrTooLarge.
 	MemoryBudget int64
 	// MemoryCache caps the in-memory LRU of decoded thumbnails; default 64 MiB
@@ -59,7 +60,7 @@ func NewService(opts Options) (*Service, error) {
 		opts.Workers = runtime.NumCPU()
 	}
 	if opts.MemoryBudget <= 0 {
-		opts.MemoryBudget = 192 << 20
+		opts.MemoryBudget = 160 << 20
 	}
 	if opts.MemoryCache <= 0 {
 		opts.MemoryCache = 64 << 20

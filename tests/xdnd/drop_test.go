@@ -1,6 +1,7 @@
 package xdnd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,6 +65,7 @@ func TestDropDelivers(t *testing.T) {
 		// always (winX, winY) inside the aware window.
 		at         func(tt *testTarget) (win uint32, x, y int)
 		winX, winY int
+		version    uint32 // the version XdndEnter must carry; 0 means 5
 	}{
 		{
 			name:   "one file by window id",
@@ -116,6 +118,14 @@ func TestDropDelivers(t *testing.T) {
 			winX:   1, winY: 1,
 		},
 		{
+			name:   "version 1 target, which never sends XdndFinished",
+			target: testTarget{X: 10, Y: 10, Width: 50, Height: 50, AwareVersion: 1},
+			paths:  []string{"/old/target"},
+			at:     func(tt *testTarget) (uint32, int, int) { return uint32(tt.Win), 1, 1 },
+			winX:   1, winY: 1,
+			version: 1,
+		},
+		{
 			name: "GLFW's finished flag is the byte count",
 			target: testTarget{X: 10, Y: 10, Width: 50, Height: 50,
 				FinishFlag: func(n int) uint32 { return uint32(n) }},
@@ -139,11 +149,12 @@ func TestDropDelivers(t *testing.T) {
 				t.Fatalf("Drop: %v", err)
 			}
 			got := tt.wait(t)
-			if got.Left || !got.SentFinished {
+			wantVersion := cmp.Or(tc.version, version)
+			if got.Left || got.SentFinished != (wantVersion >= 2) {
 				t.Errorf("target saw leave=%v finished=%v, want a finished drop", got.Left, got.SentFinished)
 			}
-			if got.Version != version {
-				t.Errorf("XdndEnter version %d, want %d", got.Version, version)
+			if got.Version != wantVersion {
+				t.Errorf("XdndEnter version %d, want %d", got.Version, wantVersion)
 			}
 			if !slices.Equal(got.Types, types) {
 				t.Errorf("offered types %q, want %q", got.Types, types)
@@ -286,5 +297,34 @@ func TestDropFails(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDropFollowsXdndProxy checks that the messages go to the window named
+// in the target's XdndProxy, still naming the target itself.
+func TestDropFollowsXdndProxy(t *testing.T) {
+	display := startXvfb(t)
+	tt := testTarget{X: 0, Y: 0, Width: 100, Height: 100, Proxy: &proxyWindow{}}
+	tt.start(t, display)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	// The proxy never answers, so the drag times out; only where the
+	// XdndEnter went matters here.
+	err := Drop(ctx, display, uint32(tt.Win), 10, 10, []string{FileURI("/p")})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Drop through a silent proxy: %v, want a deadline", err)
+	}
+	select {
+	case m := <-tt.Proxy.received:
+		if m.Window != tt.Win {
+			t.Errorf("the proxy's message names window 0x%x, want the target 0x%x", m.Window, tt.Win)
+		}
+	default:
+		t.Fatal("the proxy window received no XDND message")
+	}
+	select {
+	case r := <-tt.result:
+		t.Errorf("the target itself heard the drag: %+v", r)
+	default:
 	}
 }

@@ -2,6 +2,7 @@ package xdnd
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +25,10 @@ type testTarget struct {
 	Refuse              bool   // answer XdndStatus without the accept bit
 	Silent              bool   // never answer XdndStatus
 	NoFinish            bool   // fetch the data but never send XdndFinished
+	AwareVersion        uint32 // the XdndAware version; 0 means 5
+	// Proxy, if set, gets an XdndProxy window created on its own connection;
+	// the XDND messages go there and the target itself hears nothing.
+	Proxy *proxyWindow
 	// FinishFlag computes XdndFinished's second word from the bytes read;
 	// nil means 1, the spec's "accepted". GLFW sends the byte count.
 	FinishFlag func(n int) uint32
@@ -96,8 +101,14 @@ func (tt *testTarget) start(t *testing.T, display string) {
 	}
 	if !tt.NotAware {
 		v := make([]byte, 4)
-		xgb.Put32(v, 5)
+		xgb.Put32(v, cmp.Or(tt.AwareVersion, 5))
 		xproto.ChangeProperty(conn, xproto.PropModeReplace, tt.Win, atom("XdndAware"), xproto.AtomAtom, 32, 1, v)
+	}
+	if tt.Proxy != nil {
+		tt.Proxy.start(t, display)
+		v := make([]byte, 4)
+		xgb.Put32(v, uint32(tt.Proxy.Win))
+		xproto.ChangeProperty(conn, xproto.PropModeReplace, tt.Win, atom("XdndProxy"), xproto.AtomWindow, 32, 1, v)
 	}
 	if tt.Title != "" {
 		xproto.ChangeProperty(conn, xproto.PropModeReplace, tt.Win, xproto.AtomWmName, xproto.AtomString,
@@ -247,7 +258,7 @@ func (tt *testTarget) loop(a targetAtoms) {
 				break
 			}
 			res.PropertyType, res.Data = tt.atomName(r.Type), r.Value
-			if tt.NoFinish {
+			if tt.NoFinish || res.Version < 2 { // before version 2 there was no XdndFinished
 				done()
 				break
 			}
@@ -286,4 +297,59 @@ func glfwPaths(list []byte) []string {
 		paths = append(paths, p.String())
 	}
 	return paths
+}
+
+// proxyWindow is an XdndProxy window: unmapped, on its own connection,
+// naming itself in XdndProxy as the spec asks. It records the first XDND
+// message it receives.
+type proxyWindow struct {
+	Win      xproto.Window
+	received chan xproto.ClientMessageEvent
+}
+
+func (p *proxyWindow) start(t *testing.T, display string) {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatalf("proxy: connect to %s: %v", display, err)
+	}
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	if p.Win, err = xproto.NewWindowId(conn); err != nil {
+		t.Fatalf("proxy: window id: %v", err)
+	}
+	err = xproto.CreateWindowChecked(conn, 0, p.Win, root, 0, 0, 1, 1, 0,
+		xproto.WindowClassInputOnly, 0, 0, nil).Check()
+	if err != nil {
+		t.Fatalf("proxy: create window: %v", err)
+	}
+	proxy, err := intern(conn, "XdndProxy")
+	if err != nil {
+		t.Fatalf("proxy: %v", err)
+	}
+	v := make([]byte, 4)
+	xgb.Put32(v, uint32(p.Win))
+	if err := xproto.ChangePropertyChecked(conn, xproto.PropModeReplace, p.Win, proxy, xproto.AtomWindow, 32, 1, v).Check(); err != nil {
+		t.Fatalf("proxy: set XdndProxy: %v", err)
+	}
+	p.received = make(chan xproto.ClientMessageEvent, 1)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			ev, xerr := conn.WaitForEvent()
+			if ev == nil && xerr == nil {
+				return
+			}
+			if m, ok := ev.(xproto.ClientMessageEvent); ok {
+				select {
+				case p.received <- m:
+				default:
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		conn.Close()
+		<-stopped
+	})
 }

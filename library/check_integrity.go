@@ -13,16 +13,24 @@ import (
 // integrity is what Check found wrong inside the database and what repairing it takes.
 type integrity struct {
 	findings []Finding
-	damaged  bool     // integrity_check failed: no repair is attempted
-	orphans  bool     // rows pointing at deleted rows: delete them
-	pathless bool     // entries without a path not marked missing
-	counters bool     // tags.file_count / files.tag_count out of step with file_tags
-	badTags  []int64  // tags whose posting list is out of step with file_tags
-	badSets  []string // set_postings lists out of step with files
+	damaged  bool       // integrity_check failed: no repair is attempted
+	orphans  bool       // rows pointing at deleted rows: delete them
+	pathless bool       // entries without a path not marked missing
+	counters bool       // tags.file_count / files.tag_count out of step with file_tags
+	badTags  []int64    // tags whose posting list is out of step with file_tags
+	badSets  []string   // set_postings lists out of step with files
+	closure  bool       // tag_closure out of step with tag_implications
+	unnamed  []namedTag // tags without a name whose display name is free to give back
+}
+
+type namedTag struct {
+	id   int64
+	name string
 }
 
 func (in *integrity) repairable() bool {
-	return in.orphans || in.pathless || in.counters || len(in.badTags) > 0 || len(in.badSets) > 0
+	return in.orphans || in.pathless || in.counters || len(in.badTags) > 0 || len(in.badSets) > 0 ||
+		in.closure || len(in.unnamed) > 0
 }
 
 func (in *integrity) add(detail string, repairable bool) {
@@ -68,7 +76,66 @@ func (l *Library) checkIntegrity(ctx context.Context) (*integrity, error) {
 	if err := l.checkPostings(ctx, in); err != nil {
 		return nil, err
 	}
+	if err := l.checkTags(ctx, in); err != nil {
+		return nil, err
+	}
 	return in, nil
+}
+
+// closureDiff counts the pairs tag_closure lacks and the pairs it has too many,
+// against every (t, t) plus what tag_implications reach.
+const closureDiff = `WITH RECURSIVE up(descendant_id, ancestor_id) AS (
+		SELECT child_id, parent_id FROM tag_implications
+		UNION
+		SELECT up.descendant_id, i.parent_id FROM up JOIN tag_implications i ON i.child_id = up.ancestor_id
+	), want(a, d) AS (
+		SELECT ancestor_id, descendant_id FROM up UNION SELECT id, id FROM tags
+	) SELECT
+		(SELECT count(*) FROM (SELECT a, d FROM want EXCEPT SELECT ancestor_id, descendant_id FROM tag_closure)),
+		(SELECT count(*) FROM (SELECT ancestor_id, descendant_id FROM tag_closure EXCEPT SELECT a, d FROM want))`
+
+// checkTags looks at the implication closure and at tags left without any name (which
+// no query can reach).
+func (l *Library) checkTags(ctx context.Context, in *integrity) error {
+	var lacking, extra int
+	if err := l.db.QueryRowContext(ctx, closureDiff).Scan(&lacking, &extra); err != nil {
+		return fmt.Errorf("check implications: %w", err)
+	}
+	if lacking+extra > 0 {
+		in.closure = true
+		in.add(fmt.Sprintf("the implication closure is out of step with the implications (%d pairs missing, %d too many)", lacking, extra), true)
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT t.id, t.name FROM tags t
+		WHERE NOT EXISTS (SELECT 1 FROM tag_names n WHERE n.tag_id = t.id) ORDER BY t.id`)
+	if err != nil {
+		return fmt.Errorf("check tag names: %w", err)
+	}
+	var unnamed []namedTag
+	for rows.Next() {
+		var t namedTag
+		if err := rows.Scan(&t.id, &t.name); err != nil {
+			rows.Close()
+			return err
+		}
+		unnamed = append(unnamed, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, t := range unnamed {
+		var taken int
+		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM tag_names WHERE folded = ?", fold(t.name)).Scan(&taken); err != nil {
+			return err
+		}
+		if taken == 0 {
+			in.unnamed = append(in.unnamed, t)
+			in.add(fmt.Sprintf("tag %q (id %d) has no name a query can use; repair gives it back its display name", t.name, t.id), true)
+		} else {
+			in.add(fmt.Sprintf("tag %q (id %d) has no name a query can use, and another tag holds that name (merge them with `hoard tags merge`)", t.name, t.id), false)
+		}
+	}
+	return nil
 }
 
 func pragmaLines(ctx context.Context, q queryer, pragma string) ([]string, error) {
@@ -363,6 +430,19 @@ func repairIntegrity(ctx context.Context, tx *sql.Tx, in *integrity) error {
 			if err := tagPostings(t).replace(ctx, tx, bm); err != nil {
 				return fmt.Errorf("rebuild postings of tag %d: %w", t, err)
 			}
+		}
+	}
+	if in.closure {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO tag_closure(ancestor_id, descendant_id) SELECT id, id FROM tags"); err != nil {
+			return fmt.Errorf("rebuild implication closure: %w", err)
+		}
+		if err := rebuildClosure(ctx, tx); err != nil {
+			return err
+		}
+	}
+	for _, t := range in.unnamed {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO tag_names(folded, name, tag_id) VALUES(?, ?, ?)", fold(t.name), t.name, t.id); err != nil {
+			return fmt.Errorf("name tag %d: %w", t.id, err)
 		}
 	}
 	for _, s := range in.badSets {

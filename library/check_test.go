@@ -536,6 +536,11 @@ func TestCheckIntegrity(t *testing.T) {
 		{"missing set wrong", "INSERT INTO set_postings(name, chunk, bits) SELECT 'missing', chunk, bits FROM set_postings WHERE name = 'all'"},
 		{"orphaned tagging", "INSERT INTO file_tags(file_id, tag_id, added_ns) VALUES(9999, (SELECT id FROM tags LIMIT 1), 0)"},
 		{"orphaned pool entry", "INSERT INTO pool_entries(pool_id, position, file_id) VALUES(42, 0, 1)"},
+		{"implication closure pair lost", "DELETE FROM tag_closure"},
+		{"implication closure pair too many", `INSERT INTO tags(id, name, created_ns) VALUES(500, 'animal', 0);
+			INSERT INTO tag_names(folded, name, tag_id) VALUES('animal', 'animal', 500);
+			INSERT INTO tag_closure(ancestor_id, descendant_id) VALUES(500, 500), (500, (SELECT min(id) FROM tags))`},
+		{"tag without a name", "DELETE FROM tag_names WHERE tag_id = (SELECT min(id) FROM tags)"},
 		{"pathless present entry", "UPDATE files SET lost_path = path, path = NULL WHERE id = (SELECT min(id) FROM files)"},
 	}
 	for _, tc := range tests {

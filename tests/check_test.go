@@ -343,7 +343,11 @@ func TestCheckInodeReused(t *testing.T) {
 	if reused == "" {
 		t.Skip("the filesystem did not reuse the inode number within 500 creates")
 	}
+	before := indexState(t, h.db)
 	got := checkJSON(t, h, dir)
+	if indexState(t, h.db) != before {
+		t.Error("a check without --repair changed the index")
+	}
 	var others []string
 	for _, l := range got.lines {
 		if strings.HasPrefix(l, "new ") {

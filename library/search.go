@@ -192,7 +192,9 @@ func (r *Results) materialize(ctx context.Context, q queryer) error {
 	}
 	r.ids = make([]int64, 0, want)
 	if card <= smallResult {
-		rows, err := q.QueryContext(ctx, "SELECT id FROM files WHERE id IN (SELECT value FROM json_each(?)) ORDER BY "+col+" "+dir+", id "+dir+" LIMIT ?", jsonIDs(r.set.ToArray()), want)
+		// CROSS JOIN pins the id list as the outer loop: looked up by rowid, then
+		// sorted, instead of a walk of the whole column index testing membership.
+		rows, err := q.QueryContext(ctx, "SELECT f.id FROM json_each(?) AS j CROSS JOIN files AS f ON f.id = j.value ORDER BY f."+col+" "+dir+", f.id "+dir+" LIMIT ?", jsonIDs(r.set.ToArray()), want)
 		if err != nil {
 			return fmt.Errorf("sort results: %w", err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"hoard/library"
 	"hoard/tracker"
+	"hoard/tracker/roots"
 )
 
 func init() {
@@ -35,12 +36,9 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	roots, err := l.Roots(ctx)
+	roots, err := watchableRoots(ctx, l, e.stderr)
 	if err != nil {
 		return err
-	}
-	if len(roots) == 0 {
-		return fmt.Errorf("nothing to watch: the library has no folders yet (add some with `hoard include`)")
 	}
 	out := json.NewEncoder(e.stdout)
 	a := l.NewApplier()
@@ -106,11 +104,11 @@ func watchLoop(ctx context.Context, l *library.Library, a *library.Applier, c *t
 			printChanges(out, changes)
 			if now.Sub(lastRootsCheck) > 2*time.Second {
 				lastRootsCheck = now
-				cur, err := l.Roots(ctx)
+				cur, err := watchableRoots(ctx, l, io.Discard)
 				if err != nil {
 					return nil, err
 				}
-				if !slices.Equal(cur, roots) && len(cur) > 0 {
+				if !slices.Equal(cur, roots) {
 					return cur, nil
 				}
 			}
@@ -169,6 +167,26 @@ func printChanges(out *json.Encoder, changes []library.Change) {
 		}
 		out.Encode(m)
 	}
+}
+
+// watchableRoots is the library's roots less those the helper would refuse (each
+// named on stderr); an empty result is an error.
+func watchableRoots(ctx context.Context, l *library.Library, stderr io.Writer) ([]string, error) {
+	all, err := l.Roots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("nothing to watch: the library has no folders yet (add some with `hoard include`)")
+	}
+	ok, refused := roots.Usable(all)
+	for _, err := range refused {
+		fmt.Fprintf(stderr, "hoard watch: not watching %v\n", err)
+	}
+	if len(ok) == 0 {
+		return nil, fmt.Errorf("none of the library's %d folders can be watched (see above); `hoard check` still catches up with changes", len(all))
+	}
+	return ok, nil
 }
 
 func watchStartError(err error) error {

@@ -135,3 +135,25 @@ func (s *Set) Contains(p string) bool {
 		p = p[:i]
 	}
 }
+
+// Usable splits a library's roots into those the helper will accept and the reasons
+// for the rest (a system tree, a folder that no longer exists), so that one bad root
+// does not stop tracking of all the others: the helper refuses a request whole.
+func Usable(list []string) (ok []string, refused []error) {
+	for _, r := range list {
+		if err := Check(r); err != nil {
+			refused = append(refused, err)
+			continue
+		}
+		st, err := os.Lstat(r)
+		switch {
+		case err != nil:
+			refused = append(refused, fmt.Errorf("%w: %q: %w", ErrRefused, r, err))
+		case !st.IsDir():
+			refused = append(refused, fmt.Errorf("%w: %q is not a directory", ErrRefused, r))
+		default:
+			ok = append(ok, r)
+		}
+	}
+	return ok, refused
+}

@@ -149,3 +149,23 @@ func FuzzSetContains(f *testing.F) {
 		}
 	})
 }
+
+func TestUsable(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok, refused := Usable([]string{dir, "/etc/x", filepath.Join(dir, "gone"), file, "/"})
+	if len(ok) != 1 || ok[0] != dir {
+		t.Fatalf("usable roots %q, want only %q", ok, dir)
+	}
+	if len(refused) != 4 {
+		t.Fatalf("refused %v, want 4 reasons", refused)
+	}
+	for _, err := range refused {
+		if !errors.Is(err, ErrRefused) {
+			t.Errorf("%v does not wrap ErrRefused", err)
+		}
+	}
+}

@@ -178,6 +178,18 @@ func (r *reconciler) matchIdentity() error {
 			r.give(es[0], f, byIdentity)
 			continue
 		}
+		// Hard links indexed at several paths: the file at an entry's own path is
+		// that entry's; the others lost their link and match nothing here.
+		var owner *entry
+		for _, e := range es {
+			if e.own == f {
+				owner = e
+			}
+		}
+		if owner != nil {
+			r.give(owner, f, byIdentity)
+			continue
+		}
 		for _, e := range es {
 			r.ambiguous(e, []*diskFile{f}, fmt.Sprintf("%d entries have this file's inode", len(es)))
 		}

@@ -690,3 +690,26 @@ func TestCheckDeviceRenumbered(t *testing.T) {
 		t.Errorf("after repair: %+v", rep.Findings)
 	}
 }
+
+// Two entries for two hard links of one file: removing one link leaves that entry
+// missing; the other keeps the file.
+func TestCheckHardLinkRemoved(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.txt": "linked"})
+	if err := os.Link(filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Include(ctx, []string{dir}, IncludeOptions{Tags: []string{"kept"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	fx := &checkFixture{l: l, dir: dir}
+	if got := summary(fx.check(t, CheckOptions{}), dir); !slices.Equal(got, []string{"duplicate a.txt [a.txt b.txt]"}) {
+		t.Fatalf("before: %q", got)
+	}
+	os.Remove(filepath.Join(dir, "a.txt"))
+	if got := summary(fx.check(t, CheckOptions{}), dir); !slices.Equal(got, []string{"missing a.txt"}) {
+		t.Fatalf("after removing a link: %q", got)
+	}
+}

@@ -38,11 +38,15 @@ func FindHelper() (string, error) {
 	}
 	var tried []string
 	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), "hoard-tracker")
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p, nil
+		// Beside the executable (a build tree), then PREFIX/libexec for PREFIX/bin
+		// (make install with another PREFIX).
+		dir := filepath.Dir(exe)
+		for _, p := range []string{filepath.Join(dir, "hoard-tracker"), filepath.Join(filepath.Dir(dir), "libexec", "hoard-tracker")} {
+			if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+				return p, nil
+			}
+			tried = append(tried, p)
 		}
-		tried = append(tried, p)
 	}
 	if _, err := os.Stat(SystemHelper); err == nil {
 		return SystemHelper, nil

@@ -218,6 +218,9 @@ func (l *Library) Check(ctx context.Context, opts CheckOptions, prog Progress) (
 		}
 		rep.RootsAdded = newRoots(roots, scope, r.actions)
 		err = l.applyRepairs(ctx, gen, integ, r.actions, rep.RootsAdded)
+		if err == nil {
+			prog.Advance(int64(len(r.actions)), "")
+		}
 		prog.End()
 		if err != nil {
 			return rep, err

@@ -87,7 +87,10 @@ func writeCheckText(w io.Writer, rep *library.CheckReport, repair bool) error {
 				b.WriteString(" = " + shownPath(p))
 			}
 		}
-		if f.Detail != "" {
+		switch {
+		case f.Detail != "" && f.Path == "":
+			b.WriteString(" " + f.Detail)
+		case f.Detail != "":
 			b.WriteString(": " + f.Detail)
 		}
 		if f.Repaired {

@@ -1,6 +1,10 @@
 package library
 
-import "errors"
+import (
+	"errors"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
 
 // Sentinel errors; check them with errors.Is.
 var (
@@ -16,3 +20,19 @@ var (
 	ErrInvalidName = errors.New("invalid name")
 	ErrReadOnly    = errors.New("the library is read-only")
 )
+
+// Advice says what a user can do about a storage error that came up from SQLite ("" when
+// there is nothing to add): a full disk, a damaged library file.
+func Advice(err error) string {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return ""
+	}
+	switch se.Code {
+	case sqlite3.ErrFull:
+		return "the disk holding the library is full: free some space and run the command again (work committed before is kept)"
+	case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
+		return "the library file is damaged: restore a backup, or rebuild it with sqlite3's .recover"
+	}
+	return ""
+}

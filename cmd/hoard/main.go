@@ -172,7 +172,11 @@ func report(stderr io.Writer, name string, err error) int {
 		fmt.Fprintf(stderr, "hoard %s: interrupted; the index is consistent (finished work was kept; run the command again to finish)\n", name)
 		return exitFailure
 	}
-	fmt.Fprintf(stderr, "hoard %s: %s\n", name, oneLine(err.Error()))
+	msg := err.Error()
+	if advice := library.Advice(err); advice != "" {
+		msg += "; " + advice
+	}
+	fmt.Fprintf(stderr, "hoard %s: %s\n", name, oneLine(msg))
 	return exitFailure
 }
 

@@ -227,11 +227,11 @@ func (r *Results) materialize(ctx context.Context, q queryer) error {
 }
 
 type evaluator struct {
-	ctx     context.Context
-	q       queryer
-	l       *Library
-	now     time.Time
-	allSet  *roaring.Bitmap
+	ctx    context.Context
+	q      queryer
+	l      *Library
+	now    time.Time
+	allSet *roaring.Bitmap
 }
 
 func (e *evaluator) all() (*roaring.Bitmap, error) {

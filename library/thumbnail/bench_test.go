@@ -175,3 +175,52 @@ func BenchmarkStdlibJPEGDecode(b *testing.B) {
 	}
 	reportCPU(b, cpu, n)
 }
+
+// BenchmarkCachedThumbnail measures a cached large thumbnail to a
+// screen-ready image: read the PNG, check its Thumb:: keys against the
+// file, decode it. This is what the grid pays per cell on a cold start.
+func BenchmarkCachedThumbnail(b *testing.B) {
+	dir := b.TempDir()
+	src := writeFile(b, dir, "p.jpg", encodeJPEG(b, photo(1024, 768, 3), 90))
+	s, err := NewService(Options{CacheDir: filepath.Join(dir, "thumbnails"), Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Generate(context.Background(), src, Large); err != nil {
+		b.Fatal(err)
+	}
+	fi, err := os.Stat(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	uri, st := FileURI(src), stampOf(fi)
+	cpu, n := cpuTime(), 0
+	for b.Loop() {
+		img, _, err := s.cache.load(uri, st, Large)
+		if err != nil || img == nil {
+			b.Fatal("cached thumbnail not loaded", err)
+		}
+		n++
+	}
+	reportCPU(b, cpu, n)
+}
+
+// BenchmarkLookup measures the in-memory hit the grid makes while drawing.
+func BenchmarkLookup(b *testing.B) {
+	dir := b.TempDir()
+	src := writeFile(b, dir, "p.jpg", encodeJPEG(b, photo(640, 480, 3), 90))
+	s, err := NewService(Options{CacheDir: filepath.Join(dir, "thumbnails"), Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Generate(context.Background(), src, Large); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, ok := s.Lookup(src, Large); !ok {
+			b.Fatal("not in memory")
+		}
+	}
+}

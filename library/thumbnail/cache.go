@@ -59,12 +59,16 @@ func readThumb(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxThumbFile+1))
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxThumbFile {
+	if fi.Size() > maxThumbFile {
 		return nil, fmt.Errorf("%s: larger than %d bytes, not a thumbnail", path, maxThumbFile)
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return data, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image/color"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,10 +49,9 @@ func TestTypingAQuery(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h.b.search.setQuery(tc.query)
-			h.waitFor("problem shown", func() bool { return h.b.search.problem.Visible() })
-			if got := h.b.search.problem.Text; !strings.Contains(got, tc.want) {
-				t.Errorf("problem %q does not mention %q", got, tc.want)
-			}
+			h.waitFor("problem mentioning "+tc.want, func() bool {
+				return h.b.search.problem.Visible() && strings.Contains(h.b.search.problem.Text, tc.want)
+			})
 			if h.b.results.query != "cat -dog" {
 				t.Errorf("grid left the last good results for %q", h.b.results.query)
 			}
@@ -366,4 +366,45 @@ func menuItem(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
 	}
 	t.Fatalf("menu has no %q", label)
 	return nil
+}
+
+func TestMissingFileShowsABadgeAndCanBeLocated(t *testing.T) {
+	h := newHarness(t, petFiles())
+	h.waitQuery("", 3)
+	old := h.paths["beta.png"]
+	moved := filepath.Join(h.dir, "found-again.png")
+	if err := os.Rename(old, moved); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.lib.ApplyUnlink(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+	h.b.refresh()
+	h.waitFor("missing entry", func() bool {
+		f, ok := h.b.results.file(h.indexOf("beta.png"))
+		return ok && f.Missing
+	})
+	i := h.indexOf("beta.png")
+	if !h.cell(i).badge.Visible() {
+		t.Error("no badge on the missing file")
+	}
+	h.b.click(i, 0)
+	h.waitFor("inspector", func() bool { return h.b.inspector.singleMissing() })
+	if !h.b.inspector.missing.Visible() {
+		t.Error("inspector does not say the file is missing")
+	}
+	menuItem(t, h.b.contextMenu(), "Locate…")
+
+	h.b.relocate(old, moved)
+	h.waitFor("entry at its new path", func() bool {
+		for i := range h.b.results.count {
+			if f, ok := h.b.results.file(i); ok && f.Path == moved && !f.Missing {
+				return true
+			}
+		}
+		return false
+	})
+	if h.count("dog") != 2 {
+		t.Error("the relocated file lost its tags")
+	}
 }

@@ -43,7 +43,7 @@ func newThumbCell(g *grid) *thumbCell {
 	c.img.FillMode = canvas.ImageFillContain
 	c.img.ScaleMode = canvas.ImageScaleSmooth
 	c.icon = widget.NewIcon(theme.FileImageIcon())
-	c.badge = widget.NewIcon(theme.WarningIcon())
+	c.badge = widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon()))
 	c.badge.Hide()
 	c.name = widget.NewLabel("")
 	c.name.Alignment = fyne.TextAlignCenter
@@ -54,10 +54,11 @@ func newThumbCell(g *grid) *thumbCell {
 
 func (c *thumbCell) CreateRenderer() fyne.WidgetRenderer {
 	iconBox := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(48), c.icon))
-	picture := container.NewGridWrap(fyne.NewSquareSize(thumbSide), container.NewStack(iconBox, c.img))
-	badge := container.NewVBox(container.NewHBox(layout.NewSpacer(), container.NewGridWrap(fyne.NewSquareSize(24), c.badge)))
+	// The missing-file badge sits on the thumbnail's top-right corner.
+	badge := container.NewVBox(container.NewHBox(layout.NewSpacer(), container.NewGridWrap(fyne.NewSquareSize(28), c.badge)))
+	picture := container.NewGridWrap(fyne.NewSquareSize(thumbSide), container.NewStack(iconBox, c.img, badge))
 	body := container.NewBorder(container.NewCenter(picture), nil, nil, nil, c.name)
-	return widget.NewSimpleRenderer(container.NewStack(c.back, container.NewPadded(body), badge))
+	return widget.NewSimpleRenderer(container.NewStack(c.back, container.NewPadded(body)))
 }
 
 // MinSize is fixed, so GridWrap lays out a regular grid.
@@ -83,9 +84,12 @@ func (c *thumbCell) bind(i int, f library.File, selected bool) {
 	c.name.SetText(f.Name())
 	if f.Missing {
 		c.badge.Show()
+		c.img.Translucency = 0.55 // a missing file's cached thumbnail, faded
 	} else {
 		c.badge.Hide()
+		c.img.Translucency = 0
 	}
+	c.img.Refresh()
 	c.setSelected(selected)
 	if f.Path == c.path {
 		return

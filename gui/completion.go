@@ -81,8 +81,15 @@ func (e *completionEntry) cursorByte() int {
 }
 
 func (e *completionEntry) showSuggestions(items []suggestion) {
-	e.items = items
-	if len(items) == 0 {
+	// A suggestion that would change nothing (the word is already complete) is noise.
+	kept := items[:0]
+	for _, s := range items {
+		if s.text != e.Text {
+			kept = append(kept, s)
+		}
+	}
+	e.items = kept
+	if len(e.items) == 0 {
 		e.hideSuggestions()
 		return
 	}
@@ -96,7 +103,7 @@ func (e *completionEntry) showSuggestions(items []suggestion) {
 	if e.popup == nil {
 		e.popup = widget.NewPopUp(container.NewPadded(e.list), c)
 	}
-	rows := min(len(items), 8)
+	rows := min(len(e.items), 8)
 	h := float32(rows)*e.list.rowHeight() + 2*4
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
 	e.popup.Resize(fyne.NewSize(e.Size().Width, h))
@@ -146,7 +153,7 @@ func newSuggestionList(e *completionEntry) *suggestionList {
 	l.Length = func() int { return len(e.items) }
 	l.CreateItem = func() fyne.CanvasObject {
 		detail := widget.NewLabel("")
-		detail.Importance = widget.LowImportance
+		detail.TextStyle.Italic = true
 		label := widget.NewLabel("")
 		label.Truncation = fyne.TextTruncateEllipsis
 		return container.NewBorder(nil, nil, nil, detail, label)

@@ -154,21 +154,27 @@ func (b *browser) locateSelected() {
 		}
 		newPath := r.URI().Path()
 		r.Close()
-		background(b.do, func() ([]library.Change, error) {
-			if _, err := b.lib.ApplyRename(b.ctx, old, newPath, false); err != nil {
-				return nil, err
-			}
-			return b.lib.Recheck(b.ctx, newPath)
-		}, func(_ []library.Change, err error) {
-			if err != nil {
-				b.status.showError("Could not relocate the file", err)
-				return
-			}
-			b.status.showDone("Found " + newPath)
-			b.changed()
-		})
+		b.relocate(old, newPath)
 	}, b.win)
 	d.Show()
+}
+
+// relocate moves the index entry at old (and its tags) to newPath, where the user
+// found the file.
+func (b *browser) relocate(old, newPath string) {
+	background(b.do, func() ([]library.Change, error) {
+		if _, err := b.lib.ApplyRename(b.ctx, old, newPath, false); err != nil {
+			return nil, err
+		}
+		return b.lib.Recheck(b.ctx, newPath)
+	}, func(_ []library.Change, err error) {
+		if err != nil {
+			b.status.showError("Could not relocate the file", err)
+			return
+		}
+		b.status.showDone("Found " + newPath)
+		b.changed()
+	})
 }
 
 func pathsOf(files []library.File) []string {

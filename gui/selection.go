@@ -75,6 +75,7 @@ func (b *browser) click(index int, mods fyne.KeyModifier) {
 		s.ids.Add(uint32(id))
 		s.anchor = index
 	}
+	b.tracef("click %d (modifiers %d): %d selected", index, mods, s.count())
 	b.selectionChanged()
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -28,6 +27,7 @@ func newStatusBar(b *browser) *statusBar {
 	s.selected = widget.NewLabel("")
 	s.selected.Importance = widget.LowImportance
 	s.work = widget.NewLabel("")
+	s.work.Alignment = fyne.TextAlignTrailing
 	s.work.Truncation = fyne.TextTruncateEllipsis
 	s.spinner = widget.NewProgressBarInfinite()
 	s.spinner.Stop()
@@ -39,7 +39,7 @@ func newStatusBar(b *browser) *statusBar {
 	left := container.NewHBox(s.results, widget.NewSeparator(), s.selected)
 	right := container.NewHBox(container.NewGridWrap(fyne.NewSize(120, s.results.MinSize().Height), container.NewCenter(s.spinner)), trackerIcon, s.tracker)
 	s.content = container.NewVBox(widget.NewSeparator(),
-		container.NewBorder(nil, nil, left, right, container.NewHBox(layout.NewSpacer(), s.work)))
+		container.NewBorder(nil, nil, left, right, s.work))
 	return s
 }
 

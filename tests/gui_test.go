@@ -1,8 +1,6 @@
 package tests
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -14,10 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -29,11 +24,7 @@ import (
 // thumbnail and tags it through the inspector with xdotool, searches, and checks the
 // index changed. It also records cold start, query time and memory.
 func TestGUIEndToEnd(t *testing.T) {
-	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (apt-get install xvfb xdotool imagemagick)", tool)
-		}
-	}
+	needX(t)
 	gui := binary(t, "hoard-gui")
 	cli := binary(t, "hoard")
 	tmp := t.TempDir()
@@ -42,89 +33,12 @@ func TestGUIEndToEnd(t *testing.T) {
 	writePhotos(t, photos, 14)
 	includeWithCLI(t, cli, db, photos, "holiday")
 
-	display := startXvfb(t)
-	artifacts := filepath.Join(repoRoot(), "tests", "artifacts")
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	log := &syncBuffer{}
-	cmd := exec.Command(gui, "--db", db)
-	cmd.Env = append(os.Environ(),
-		"DISPLAY="+display,
-		"LIBGL_ALWAYS_SOFTWARE=1",
-		"HOME="+tmp,
-		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
-		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
-		"HOARD_GUI_TRACE=1",
-	)
-	cmd.Stdout, cmd.Stderr = log, log
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		t.Logf("hoard-gui output:\n%s", log.String())
-	})
-	x := func(args ...string) string {
-		t.Helper()
-		c := exec.Command("xdotool", args...)
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		out, err := c.CombinedOutput()
-		if err != nil {
-			t.Fatalf("xdotool %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	shot := func(name string) string {
-		t.Helper()
-		p := filepath.Join(artifacts, name)
-		c := exec.Command("import", "-window", "root", p)
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Fatalf("screenshot: %v\n%s", err, out)
-		}
-		t.Logf("screenshot %s", p)
-		return p
-	}
-
-	var win string
-	waitUntil(t, 60*time.Second, "the Hoard window", func() bool {
-		c := exec.Command("xdotool", "search", "--name", "^Hoard$")
-		c.Env = append(os.Environ(), "DISPLAY="+display)
-		out, err := c.Output()
-		if err != nil || len(bytes.TrimSpace(out)) == 0 {
-			return false
-		}
-		win = strings.Fields(string(out))[0]
-		return true
-	})
-	waitUntil(t, 60*time.Second, "the first grid page", func() bool {
-		return strings.Contains(log.String(), "first grid page shown")
-	})
-	firstPaint := time.Since(started)
-	geom := x("getwindowgeometry", "--shell", win)
-	wx, wy, ww, wh := geomValue(geom, "X"), geomValue(geom, "Y"), geomValue(geom, "WIDTH"), geomValue(geom, "HEIGHT")
-	t.Logf("window %s at %d,%d size %dx%d; first grid page after %v (wall, from exec)", win, wx, wy, ww, wh, firstPaint)
+	g := startGUI(t, gui, db)
+	x, shot, click, log, layout := g.x, g.shot, g.click, g.log, uiLayout(g.ww, g.wh)
 	time.Sleep(2 * time.Second) // thumbnails are made on worker goroutines
 	shot("gui-start.png")
 
 	// Select the first thumbnail: the grid starts after the sidebar split (19%).
-	click := func(px, py int, button string) {
-		x("mousemove", "--sync", strconv.Itoa(wx+px), strconv.Itoa(wy+py))
-		x("click", button)
-	}
-	layout := uiLayout(ww, wh)
 	click(layout.firstCellX, layout.firstCellY, "1")
 	time.Sleep(700 * time.Millisecond)
 	shot("gui-selected.png")
@@ -203,7 +117,7 @@ func TestGUIEndToEnd(t *testing.T) {
 	time.Sleep(time.Second)
 	shot("gui-missing.png")
 
-	rss := residentKB(t, cmd.Process.Pid)
+	rss := residentKB(t, g.cmd.Process.Pid)
 	t.Logf("resident memory: %d MB", rss/1024)
 	if m := regexp.MustCompile(`first grid page shown (\d+) ms`).FindStringSubmatch(log.String()); m != nil {
 		t.Logf("cold start to first grid page (in-process): %s ms", m[1])
@@ -235,16 +149,6 @@ func uiLayout(w, h int) layoutPoints {
 // (preview, name, five detail rows, a separator, "Tags", one row of chips) in the
 // default 1200×760 window; gui-selected.png shows where it is.
 const tagEntryY = 662
-
-func geomValue(shell, key string) int {
-	for _, line := range strings.Split(shell, "\n") {
-		if v, ok := strings.CutPrefix(line, key+"="); ok {
-			n, _ := strconv.Atoi(v)
-			return n
-		}
-	}
-	return 0
-}
 
 func writePhotos(t *testing.T, dir string, n int) {
 	t.Helper()
@@ -376,88 +280,4 @@ func tagWithCLI(t *testing.T, cli, db, path, tag string) {
 	if _, err := lib.TagFiles(context.Background(), []int64{f.ID}, []string{tag}, library.TagOptions{Create: true}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// startXvfb starts an X server on a display it picks itself (-displayfd: no race
-// with other servers) and returns the display's name once the server is ready.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start Xvfb: %v", err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		// SIGTERM, so the server removes its lock file and socket.
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	})
-	line := make(chan string, 1)
-	go func() {
-		s := bufio.NewScanner(r)
-		s.Scan()
-		line <- strings.TrimSpace(s.Text())
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			t.Fatal("Xvfb exited without a display")
-		}
-		return ":" + n
-	case <-time.After(20 * time.Second):
-		t.Fatal("Xvfb did not start in 20 s")
-	}
-	return ""
-}
-
-func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func residentKB(t *testing.T, pid int) int {
-	t.Helper()
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			n, _ := strconv.Atoi(strings.Fields(v)[0])
-			return n
-		}
-	}
-	return 0
-}
-
-// syncBuffer collects a process's output for several goroutines to read.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

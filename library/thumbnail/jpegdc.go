@@ -194,7 +194,7 @@ func (d *dcDecoder) parseDHT(b []byte) error {
 		if tc == 1 {
 			t = &d.acTables[th]
 		}
-		if err := t.build(counts, b[17:17+total]); err != nil {
+		if err := t.build(counts, b[17:17+total], tc == 1); err != nil {
 			return err
 		}
 		b = b[17+total:]

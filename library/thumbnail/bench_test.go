@@ -22,14 +22,17 @@ var camera12MP = sync.OnceValues(func() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	tb := &testing.B{}
 	files := map[string]string{}
 	for i, v := range []struct {
 		name   string
 		thumbW int
 	}{{"exif-thumb", 160}, {"no-exif-thumb", 0}} {
 		p := filepath.Join(dir, v.name+".jpg")
-		if err := os.WriteFile(p, cameraJPEG(tb, 4000, 3000, 1, v.thumbW, uint64(i)), 0o644); err != nil {
+		data, err := makeCameraJPEG(4000, 3000, 1, v.thumbW, uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return nil, err
 		}
 		files[v.name] = p

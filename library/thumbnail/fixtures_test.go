@@ -99,13 +99,27 @@ func withAPP1(jpg, payload []byte) []byte {
 // thumbnail that wide with the picture's aspect ratio.
 func cameraJPEG(t testing.TB, w, h, orientation, thumbW int, seed uint64) []byte {
 	t.Helper()
-	img := photo(w, h, seed)
-	main := encodeJPEG(t, img, 92)
-	var thumb []byte
-	if thumbW > 0 {
-		thumb = encodeJPEG(t, scaleDown(img, Size(thumbW)), 85)
+	data, err := makeCameraJPEG(w, h, orientation, thumbW, seed)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return withAPP1(main, exifAPP1(orientation, thumb))
+	return data
+}
+
+func makeCameraJPEG(w, h, orientation, thumbW int, seed uint64) ([]byte, error) {
+	img := photo(w, h, seed)
+	var main, thumb bytes.Buffer
+	if err := jpeg.Encode(&main, img, &jpeg.Options{Quality: 92}); err != nil {
+		return nil, err
+	}
+	var thumbData []byte
+	if thumbW > 0 {
+		if err := jpeg.Encode(&thumb, scaleDown(img, Size(thumbW)), &jpeg.Options{Quality: 85}); err != nil {
+			return nil, err
+		}
+		thumbData = thumb.Bytes()
+	}
+	return withAPP1(main.Bytes(), exifAPP1(orientation, thumbData)), nil
 }
 
 func writeFile(t testing.TB, dir, name string, data []byte) string {

@@ -95,17 +95,8 @@ func withAPP1(jpg, payload []byte) []byte {
 	return append(out, jpg[2:]...)
 }
 
-// cameraJPEG returns a w×h camera-like JPEG; thumbW > 0 embeds an EXIF
+// makeCameraJPEG returns a w×h camera-like JPEG; thumbW > 0 embeds an EXIF
 // thumbnail that wide with the picture's aspect ratio.
-func cameraJPEG(t testing.TB, w, h, orientation, thumbW int, seed uint64) []byte {
-	t.Helper()
-	data, err := makeCameraJPEG(w, h, orientation, thumbW, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 func makeCameraJPEG(w, h, orientation, thumbW int, seed uint64) ([]byte, error) {
 	img := photo(w, h, seed)
 	var main, thumb bytes.Buffer

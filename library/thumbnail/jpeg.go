@@ -21,18 +21,50 @@ import (
 //
 // EXIF orientation is applied to the result.
 func (g *generator) jpegThumb(ctx context.Context, path string, size Size) (*image.NRGBA, error) {
-	data, release, err := g.readAll(ctx, path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	// The headers and the EXIF block with its thumbnail come first (APP1 is
+	// at most 64 KiB): read only those while the EXIF thumbnail may do.
+	head := make([]byte, min(fi.Size(), jpegHeadBytes))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	triedEXIF := false
+	if h, err := parseJPEGHeader(head); err == nil && h.exif != nil {
+		ex, _ := parseEXIF(h.exif) // broken EXIF only costs orientation and thumbnail
+		if img := exifThumbnail(ex.Thumbnail, h, size); img != nil {
+			return orient(scaleDown(img, size), ex.Orientation), nil
+		}
+		triedEXIF = true
+	}
+
+	release, err := g.budget.acquire(ctx, fi.Size(), "read file")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	data := make([]byte, fi.Size())
+	copy(data, head)
+	if _, err := io.ReadFull(f, data[len(head):]); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
 	h, err := parseJPEGHeader(data)
 	if err != nil {
 		return nil, err
 	}
 	var ex exifInfo
 	if h.exif != nil {
-		ex, _ = parseEXIF(h.exif) // broken EXIF only costs orientation and thumbnail
+		ex, _ = parseEXIF(h.exif)
+	}
+	if triedEXIF {
+		ex.Thumbnail = nil
 	}
 	img, err := g.jpegScaled(ctx, data, h, ex, size)
 	if err != nil {
@@ -40,6 +72,10 @@ func (g *generator) jpegThumb(ctx context.Context, path string, size Size) (*ima
 	}
 	return orient(img, ex.Orientation), nil
 }
+
+// jpegHeadBytes is how much of a JPEG is read before deciding whether its
+// EXIF thumbnail is enough.
+const jpegHeadBytes = 256 << 10
 
 func (g *generator) jpegScaled(ctx context.Context, data []byte, h *jpegHeader, ex exifInfo, size Size) (*image.NRGBA, error) {
 	if img := exifThumbnail(ex.Thumbnail, h, size); img != nil {
@@ -86,6 +122,12 @@ func (g *generator) jpegDC(ctx context.Context, data []byte, h *jpegHeader) (ima
 	for _, c := range h.comps {
 		n += int64(mx*c.h) * int64(my*c.v)
 	}
+	// Every block takes at least one bit, so a file with fewer bits than
+	// blocks is truncated or lies about its size: refuse it before
+	// allocating planes for the size it claims.
+	if int64(len(data))*8 < n {
+		return nil, fmt.Errorf("%d bytes cannot hold %d blocks: %w", len(data), n, errTruncated)
+	}
 	release, err := g.budget.acquire(ctx, n, "jpeg DC planes")
 	if err != nil {
 		return nil, err
@@ -124,25 +166,3 @@ func exifThumbnail(t []byte, h *jpegHeader, size Size) image.Image {
 	return img
 }
 
-// readAll reads a whole file into memory within the budget.
-func (g *generator) readAll(ctx context.Context, path string) ([]byte, func(), error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	release, err := g.budget.acquire(ctx, fi.Size(), "read file")
-	if err != nil {
-		return nil, nil, err
-	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
-		release()
-		return nil, nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return data, release, nil
-}

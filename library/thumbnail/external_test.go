@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -228,4 +229,42 @@ func alive(pid int) bool {
 	}
 	_, rest, _ := strings.Cut(string(b), ") ")
 	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
+// TestConcurrentRequestsShareOneRun checks that requests for a thumbnail
+// being made wait for it instead of running the thumbnailer again.
+func TestConcurrentRequestsShareOneRun(t *testing.T) {
+	dir := t.TempDir()
+	countFile := filepath.Join(dir, "runs")
+	cover := writeFile(t, dir, "frame.png", encodeWith(t, func(b *bytes.Buffer) error { return png.Encode(b, halves(64, 48)) }))
+	// Called as: -i IN -o OUT ...; counts its runs and is slow enough to overlap.
+	script := writeFile(t, dir, "thumbnailer.sh", []byte("#!/bin/sh\necho run >> "+countFile+"\nsleep 0.3\ncp "+cover+" \"$4\"\n"))
+	os.Chmod(script, 0o755)
+	video := writeFile(t, dir, "v.mp4", []byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"))
+
+	s := newTestService(t, Options{})
+	s.gen.tools = tools{ffmpegthumbnailer: script}
+	var wg sync.WaitGroup
+	results := make([]Result, 4)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := s.Generate(context.Background(), video, Normal)
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = res
+		}()
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.Kind != KindThumbnail {
+			t.Errorf("request %d: %v %s", i, r.Kind, r.Reason)
+		}
+	}
+	runs, _ := os.ReadFile(countFile)
+	if n := strings.Count(string(runs), "run"); n != 1 {
+		t.Errorf("thumbnailer ran %d times for 4 concurrent requests, want 1", n)
+	}
 }

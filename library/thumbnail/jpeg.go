@@ -165,4 +165,3 @@ func exifThumbnail(t []byte, h *jpegHeader, size Size) image.Image {
 	}
 	return img
 }
-

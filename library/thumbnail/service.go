@@ -45,6 +45,17 @@ type Service struct {
 	log   *slog.Logger
 	queue *queue
 	wg    sync.WaitGroup
+
+	mu       sync.Mutex
+	inflight map[memKey]*flight // thumbnails being made now
+}
+
+// flight is one thumbnail being made, which later requests for the same
+// file and size wait for instead of making it again.
+type flight struct {
+	done chan struct{}
+	res  Result
+	err  error
 }
 
 // NewService starts a Service and its workers; Close stops them.
@@ -80,6 +91,8 @@ func NewService(opts Options) (*Service, error) {
 		mem:   newMemCache(opts.MemoryCache),
 		log:   opts.Logger,
 		queue: newQueue(),
+
+		inflight: map[memKey]*flight{},
 	}
 	for range opts.Workers {
 		s.wg.Add(1)
@@ -154,7 +167,43 @@ func (s *Service) Generate(ctx context.Context, path string, size Size) (Result,
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	return s.make(ctx, path, uri, st, size)
+	return s.makeOnce(ctx, path, uri, st, size)
+}
+
+// makeOnce makes the thumbnail unless another goroutine is already making
+// it, in which case it waits for that result. If the maker was cancelled,
+// a waiter whose own ctx is still live tries again itself.
+func (s *Service) makeOnce(ctx context.Context, path, uri string, st stamp, size Size) (Result, error) {
+	key := memKey{path, size}
+	for {
+		s.mu.Lock()
+		if f, ok := s.inflight[key]; ok {
+			s.mu.Unlock()
+			select {
+			case <-f.done:
+				if isCancel(f.err) && ctx.Err() == nil {
+					continue
+				}
+				return f.res, f.err
+			case <-ctx.Done():
+				return Result{}, ctx.Err()
+			}
+		}
+		f := &flight{done: make(chan struct{})}
+		s.inflight[key] = f
+		s.mu.Unlock()
+
+		f.res, f.err = s.make(ctx, path, uri, st, size)
+		s.mu.Lock()
+		delete(s.inflight, key)
+		s.mu.Unlock()
+		close(f.done)
+		return f.res, f.err
+	}
+}
+
+func isCancel(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // make generates, stores and classifies a new thumbnail.

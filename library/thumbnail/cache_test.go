@@ -205,3 +205,27 @@ func TestCacheRefusesOversizedThumbnailFile(t *testing.T) {
 		t.Errorf("got %v from %v, want a fresh thumbnail in place of the oversized file", res.Kind, res.Origin)
 	}
 }
+
+func TestNormalFromCachedLarge(t *testing.T) {
+	dir := t.TempDir()
+	src := writeFile(t, dir, "d.jpg", encodeJPEG(t, photo(300, 200, 4), 90))
+	fi, _ := os.Stat(src)
+	cacheDir := filepath.Join(t.TempDir(), "thumbnails")
+	uri := FileURI(src)
+	// Another program made only a large one, in a colour the file does not have.
+	foreignThumbnail(t, filepath.Join(cacheDir, "large", CacheName(uri)), uri, fi.ModTime().Unix(), color.RGBA{0, 200, 0, 255})
+	s := newTestService(t, Options{CacheDir: cacheDir})
+	res, err := s.Generate(context.Background(), src, Normal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Origin != FromCache || res.Image.Bounds().Dx() != 128 {
+		t.Fatalf("got %v from %v, want the large thumbnail scaled to 128", res.Image.Bounds(), res.Origin)
+	}
+	if r, g, _, _ := res.Image.At(5, 5).RGBA(); r>>8 != 0 || g>>8 != 200 {
+		t.Errorf("normal thumbnail was not made from the cached large one")
+	}
+	if _, err := os.Stat(filepath.Join(cacheDir, "normal", CacheName(uri))); err != nil {
+		t.Errorf("scaled-down thumbnail not stored: %v", err)
+	}
+}

@@ -161,6 +161,9 @@ func (s *Service) Generate(ctx context.Context, path string, size Size) (Result,
 		s.mem.put(key, img, st)
 		return Result{Kind: KindThumbnail, Image: img, MIME: meta.MIME, Origin: FromCache}, nil
 	}
+	if res, ok := s.fromBigger(path, uri, st, size); ok {
+		return res, nil
+	}
 	if reason, failed := s.cache.failure(uri, st); failed {
 		return Result{Kind: KindFailed, Reason: reason, Err: ErrFailedBefore}, nil
 	}
@@ -168,6 +171,27 @@ func (s *Service) Generate(ctx context.Context, path string, size Size) (Result,
 		return Result{}, err
 	}
 	return s.makeOnce(ctx, path, uri, st, size)
+}
+
+// fromBigger serves size by scaling down a valid cached thumbnail of a
+// bigger size, as the standard allows, and caches the result.
+func (s *Service) fromBigger(path, uri string, st stamp, size Size) (Result, bool) {
+	for _, bigger := range allSizes {
+		if bigger <= size {
+			continue
+		}
+		img, meta, err := s.cache.load(uri, st, bigger)
+		if err != nil || img == nil {
+			continue
+		}
+		thumb := scaleDown(img, size)
+		if err := s.cache.store(uri, st, meta.MIME, size, thumb); err != nil {
+			s.log.Warn("thumbnail not saved", "path", path, "err", err)
+		}
+		s.mem.put(memKey{path, size}, thumb, st)
+		return Result{Kind: KindThumbnail, Image: thumb, MIME: meta.MIME, Origin: FromCache}, true
+	}
+	return Result{}, false
 }
 
 // makeOnce makes the thumbnail unless another goroutine is already making

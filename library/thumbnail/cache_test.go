@@ -69,8 +69,8 @@ func TestGenerateWritesStandardThumbnail(t *testing.T) {
 		t.Errorf("cache folder holds %d files, want 1 (temp files left?)", len(entries))
 	}
 
-	if res, _ := s.Generate(context.Background(), src, Large); res.Origin != FromMemory {
-		t.Errorf("second request came from %v, want memory", res.Origin)
+	if res, _ := s.Generate(context.Background(), src, Large); res.Origin != FromMemory || res.MIME != "image/jpeg" {
+		t.Errorf("second request came from %v (%q), want memory (image/jpeg)", res.Origin, res.MIME)
 	}
 	if img, ok := s.Lookup(src, Large); !ok || img.Bounds().Dx() != 256 {
 		t.Errorf("Lookup after Generate = %v, %v", img, ok)

@@ -15,6 +15,7 @@ type memKey struct {
 type memEntry struct {
 	key   memKey
 	img   image.Image
+	mime  string
 	stamp stamp
 	bytes int64
 }
@@ -49,7 +50,7 @@ func (c *memCache) get(k memKey) (memEntry, bool) {
 	return *e.Value.(*memEntry), true
 }
 
-func (c *memCache) put(k memKey, img image.Image, st stamp) {
+func (c *memCache) put(k memKey, img image.Image, mime string, st stamp) {
 	n := imageBytes(img)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -59,7 +60,7 @@ func (c *memCache) put(k memKey, img image.Image, st stamp) {
 	if e, ok := c.items[k]; ok {
 		c.removeLocked(e)
 	}
-	c.items[k] = c.order.PushFront(&memEntry{key: k, img: img, stamp: st, bytes: n})
+	c.items[k] = c.order.PushFront(&memEntry{key: k, img: img, mime: mime, stamp: st, bytes: n})
 	c.used += n
 	for c.used > c.max {
 		c.removeLocked(c.order.Back())

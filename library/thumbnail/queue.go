@@ -20,8 +20,9 @@ type Ticket struct {
 }
 
 // Cancel drops the request if it is still queued, or cancels its ctx if a
-// worker is on it. Its callback is not called after Cancel returns, unless
-// it was already running.
+// worker is on it; its callback is then not called. A request that was just
+// finishing may still call back once, so a callback should check that its
+// cell still wants the image.
 func (t *Ticket) Cancel() {
 	t.cancel()
 	t.q.remove(t)

@@ -80,7 +80,7 @@ func TestMemCacheBoundedByBytes(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 100, 100)) // 40 KB
 	c := newMemCache(100_000)
 	for i := range 5 {
-		c.put(memKey{fmt.Sprint(i), Normal}, img, stamp{})
+		c.put(memKey{fmt.Sprint(i), Normal}, img, "image/png", stamp{})
 	}
 	if c.used > c.max {
 		t.Errorf("using %d bytes, cap %d", c.used, c.max)
@@ -92,7 +92,7 @@ func TestMemCacheBoundedByBytes(t *testing.T) {
 		t.Error("newest entry evicted")
 	}
 	c.get(memKey{"3", Normal}) // now most recent
-	c.put(memKey{"5", Normal}, img, stamp{})
+	c.put(memKey{"5", Normal}, img, "image/png", stamp{})
 	if _, ok := c.get(memKey{"3", Normal}); !ok {
 		t.Error("recently used entry evicted before an older one")
 	}

@@ -145,12 +145,16 @@ func (s *Service) Generate(ctx context.Context, path string, size Size) (Result,
 		return Result{}, fmt.Errorf("thumbnail: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return Result{Kind: KindIcon, MIME: "inode/directory", Reason: "not a regular file", Err: ErrUnsupported}, nil
+		mime := "inode/x-special"
+		if fi.IsDir() {
+			mime = "inode/directory"
+		}
+		return Result{Kind: KindIcon, MIME: mime, Reason: "not a regular file", Err: ErrUnsupported}, nil
 	}
 	st := stampOf(fi)
 	key := memKey{path, size}
 	if e, ok := s.mem.get(key); ok && e.stamp == st {
-		return Result{Kind: KindThumbnail, Image: e.img, Origin: FromMemory}, nil
+		return Result{Kind: KindThumbnail, Image: e.img, MIME: e.mime, Origin: FromMemory}, nil
 	}
 	uri := FileURI(path)
 	img, meta, err := s.cache.load(uri, st, size)
@@ -158,7 +162,7 @@ func (s *Service) Generate(ctx context.Context, path string, size Size) (Result,
 		s.log.Warn("thumbnail cache read failed", "path", path, "err", err)
 	}
 	if img != nil {
-		s.mem.put(key, img, st)
+		s.mem.put(key, img, meta.MIME, st)
 		return Result{Kind: KindThumbnail, Image: img, MIME: meta.MIME, Origin: FromCache}, nil
 	}
 	if res, ok := s.fromBigger(path, uri, st, size); ok {
@@ -188,7 +192,7 @@ func (s *Service) fromBigger(path, uri string, st stamp, size Size) (Result, boo
 		if err := s.cache.store(uri, st, meta.MIME, size, thumb); err != nil {
 			s.log.Warn("thumbnail not saved", "path", path, "err", err)
 		}
-		s.mem.put(memKey{path, size}, thumb, st)
+		s.mem.put(memKey{path, size}, thumb, meta.MIME, st)
 		return Result{Kind: KindThumbnail, Image: thumb, MIME: meta.MIME, Origin: FromCache}, true
 	}
 	return Result{}, false
@@ -238,7 +242,7 @@ func (s *Service) make(ctx context.Context, path, uri string, st stamp, size Siz
 		if err := s.cache.store(uri, st, mime, size, thumb); err != nil {
 			s.log.Warn("thumbnail not saved", "path", path, "err", err)
 		}
-		s.mem.put(memKey{path, size}, thumb, st)
+		s.mem.put(memKey{path, size}, thumb, mime, st)
 		return Result{Kind: KindThumbnail, Image: thumb, MIME: mime, Origin: Generated}, nil
 	}
 	if ctx.Err() != nil && !errors.Is(err, ErrTimeout) {

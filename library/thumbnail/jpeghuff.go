@@ -38,6 +38,9 @@ func (h *huffTable) build(counts []byte, symbols []byte, ac bool) error {
 	code, k := int32(0), int32(0)
 	for l := 1; l <= 16; l++ {
 		n := int32(counts[l-1])
+		if code+n > 1<<l {
+			return errBadHuffman // more codes than this length has room for
+		}
 		h.valPtr[l] = k
 		h.minCode[l] = code
 		if n == 0 {
@@ -55,9 +58,6 @@ func (h *huffTable) build(counts []byte, symbols []byte, ac bool) error {
 			code += n
 			k += n
 			h.maxCode[l] = code - 1
-		}
-		if code > 1<<l {
-			return errBadHuffman
 		}
 		code <<= 1
 	}

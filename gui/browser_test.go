@@ -408,3 +408,37 @@ func TestMissingFileShowsABadgeAndCanBeLocated(t *testing.T) {
 		t.Error("the relocated file lost its tags")
 	}
 }
+
+func TestImportFolderReportsAndRefreshes(t *testing.T) {
+	h := newHarness(t, nil)
+	h.waitQuery("", 0)
+	dir := filepath.Join(h.dir, "new")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writePNG(t, filepath.Join(dir, "one.png"), red)
+	writePNG(t, filepath.Join(dir, "two.png"), green)
+	h.b.importPaths([]string{dir}, []string{"imported"})
+	h.waitQuery("", 2)
+	if h.b.welcome.content.Visible() {
+		t.Error("welcome still shown after an import")
+	}
+	if got := h.b.status.work.Text; !strings.Contains(got, "2 added") {
+		t.Errorf("status says %q", got)
+	}
+	if h.count("imported") != 2 {
+		t.Errorf("import tags missing")
+	}
+}
+
+func TestWindowSizeIsRemembered(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel("x"))
+	w.Resize(fyne.NewSize(900, 640))
+	saveSize(a, w)
+	w2 := test.NewTempWindow(t, widget.NewLabel("y"))
+	restoreSize(a, w2)
+	if got := w2.Canvas().Size(); got.Width != 900 || got.Height != 640 {
+		t.Errorf("restored %v, want 900x640", got)
+	}
+}

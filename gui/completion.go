@@ -199,6 +199,11 @@ func (l *suggestionList) TypedKey(k *fyne.KeyEvent) {
 	}
 }
 
+// TypedShortcut hands copy, paste, select-all and the like to the entry.
+func (l *suggestionList) TypedShortcut(s fyne.Shortcut) {
+	l.e.TypedShortcut(s)
+}
+
 // TypedRune types into the entry.
 func (l *suggestionList) TypedRune(r rune) {
 	l.e.TypedRune(r)

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"hoard/library"
@@ -125,10 +126,14 @@ type searchRequest struct {
 }
 
 // searcher runs one search at a time on its own goroutine; a query typed while
-// another runs replaces any still waiting, so fast typing never queues work.
+// another runs cancels it and replaces any still waiting, so fast typing never
+// queues work behind a slow prefix.
 type searcher struct {
 	b    *browser
 	next chan searchRequest
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // of the search running now
 }
 
 func newSearcher(b *browser) *searcher {
@@ -140,6 +145,11 @@ func newSearcher(b *browser) *searcher {
 // submit is called on the UI goroutine only, so draining and sending cannot race.
 func (s *searcher) submit(req searchRequest) {
 	req.submitted = time.Now()
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.mu.Unlock()
 	select {
 	case <-s.next:
 	default:
@@ -156,25 +166,19 @@ func (s *searcher) loop() {
 			return
 		case req = <-s.next:
 		}
-		res, err := b.lib.Search(b.ctx, req.query, library.SearchOptions{DefaultSort: query.Sort{Key: query.SortAdded, Desc: true}})
+		ctx, cancel := context.WithCancel(b.ctx)
+		s.mu.Lock()
+		s.cancel = cancel
+		s.mu.Unlock()
+		rs, err := s.run(ctx, req)
+		replaced := ctx.Err() != nil
+		cancel()
+		if replaced {
+			continue // a newer query is waiting
+		}
 		if err != nil {
 			b.do(func() { b.search.showError(req.query, err) })
 			continue
-		}
-		rs := newResultSet(req.query, res)
-		rs.took = time.Since(req.submitted)
-		// Read the rows on screen now, so the grid shows them in the same frame as the
-		// new count.
-		first := 0
-		if req.refresh {
-			first = req.firstIndex / pageSize
-		}
-		for p := first; p <= first+1 && p*pageSize < rs.count; p++ {
-			files, err := loadPage(b.ctx, b.lib, res, p)
-			if err != nil {
-				break
-			}
-			rs.pages[p] = files
 		}
 		b.do(func() {
 			if req.query != b.search.current {
@@ -185,4 +189,29 @@ func (s *searcher) loop() {
 			b.tracef("query %q: %d results, grid updated %d ms after typing", req.query, rs.count, time.Since(req.submitted).Milliseconds())
 		})
 	}
+}
+
+// run evaluates a query and reads the rows that will be on screen.
+func (s *searcher) run(ctx context.Context, req searchRequest) (*resultSet, error) {
+	b := s.b
+	res, err := b.lib.Search(ctx, req.query, library.SearchOptions{DefaultSort: query.Sort{Key: query.SortAdded, Desc: true}})
+	if err != nil {
+		return nil, err
+	}
+	rs := newResultSet(req.query, res)
+	rs.took = time.Since(req.submitted)
+	// Read the rows on screen now, so the grid shows them in the same frame as the
+	// new count.
+	first := 0
+	if req.refresh {
+		first = req.firstIndex / pageSize
+	}
+	for p := first; p <= first+1 && p*pageSize < rs.count; p++ {
+		files, err := loadPage(ctx, b.lib, res, p)
+		if err != nil {
+			break
+		}
+		rs.pages[p] = files
+	}
+	return rs, nil
 }

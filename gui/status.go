@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -50,7 +51,7 @@ func (s *statusBar) showCounts() {
 	}
 	s.results.SetText(plural(n, "file", "files"))
 	if c := s.b.selection.count(); c > 0 {
-		s.selected.SetText(fmt.Sprintf("%d selected", c))
+		s.selected.SetText(grouped(c) + " selected")
 	} else {
 		s.selected.SetText("nothing selected")
 	}
@@ -86,5 +87,17 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return grouped(n) + " " + many
+}
+
+// grouped writes n with thousands separators: 1,000,000.
+func grouped(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + grouped(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

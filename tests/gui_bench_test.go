@@ -54,8 +54,12 @@ func TestGUIMillionFiles(t *testing.T) {
 	t.Logf("query-to-grid: %s", strings.Join(ms, " "))
 
 	// Scroll deep into the results with the wheel and see memory stay bounded.
+	g.x("key", "Escape") // close the suggestions
 	g.x("key", "ctrl+a")
 	g.x("key", "BackSpace")
+	waitUntil(t, 30*time.Second, "the cleared query", func() bool {
+		return strings.Count(g.log.String(), `query "": 1000000 results`) >= 2
+	})
 	g.x("mousemove", strconv.Itoa(g.wx+lay.firstCellX+100), strconv.Itoa(g.wy+300))
 	start := time.Now()
 	g.x("click", "--repeat", "200", "--delay", "5", "5")

@@ -2,8 +2,14 @@ package thumbnail
 
 import (
 	"bytes"
+	"context"
+	"image/gif"
 	"image/png"
+	"os"
 	"testing"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
 )
 
 // The parsers below read hostile bytes straight from disk; they must return
@@ -55,5 +61,32 @@ func FuzzPNGText(f *testing.F) {
 			parseMeta(text)
 		}
 		rewriteURI(data, "file:///y")
+	})
+}
+
+// FuzzDecodeBytes runs hostile bytes through the Go decoders behind the
+// memory budget and panic recovery.
+func FuzzDecodeBytes(f *testing.F) {
+	src := halves(16, 8)
+	for _, enc := range []func(*bytes.Buffer) error{
+		func(b *bytes.Buffer) error { return png.Encode(b, src) },
+		func(b *bytes.Buffer) error { return gif.Encode(b, src, nil) },
+		func(b *bytes.Buffer) error { return bmp.Encode(b, src) },
+		func(b *bytes.Buffer) error { return tiff.Encode(b, src, &tiff.Options{Compression: tiff.Deflate}) },
+	} {
+		var buf bytes.Buffer
+		if err := enc(&buf); err == nil {
+			f.Add(buf.Bytes())
+		}
+	}
+	if webp, err := os.ReadFile("testdata/tiny.webp"); err == nil {
+		f.Add(webp)
+	}
+	g := &generator{budget: newMemBudget(64 << 20)}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, err := g.decodeBytes(context.Background(), data, Normal)
+		if err == nil && (img.Rect.Dx() > int(Normal) || img.Rect.Dy() > int(Normal)) {
+			t.Fatalf("thumbnail %v larger than the size", img.Rect)
+		}
 	})
 }

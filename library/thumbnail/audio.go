@@ -4,13 +4,41 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"io"
 	"os"
 
 	"github.com/dhowden/tag"
 )
 
-// maxCoverArt caps the tag bytes an audio file may make us hold.
-const maxCoverArt = 32 << 20
+// maxCoverArt caps the cover art an audio file may make us decode, and
+// maxTagRead the bytes the tag reader may read (it copies each frame it
+// reads, whatever the frame's header claims).
+const (
+	maxCoverArt = 32 << 20
+	maxTagRead  = 64 << 20
+)
+
+// cappedReader fails reads once left bytes have been read; seeks are free.
+type cappedReader struct {
+	rs   io.ReadSeeker
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("audio tags: read more than %d MiB: %w", maxTagRead>>20, ErrTooLarge)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rs.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+func (c *cappedReader) Seek(off int64, whence int) (int64, error) {
+	return c.rs.Seek(off, whence)
+}
 
 // audioThumb makes a thumbnail from the cover art in an audio file's tags
 // (ID3v2, MP4, FLAC, Ogg).
@@ -22,7 +50,7 @@ func (g *generator) audioThumb(ctx context.Context, path string, size Size) (*im
 	defer f.Close()
 	var pic *tag.Picture
 	if err := safely("audio tags", func() error {
-		m, err := tag.ReadFrom(f)
+		m, err := tag.ReadFrom(&cappedReader{rs: f, left: maxTagRead})
 		if err != nil {
 			return err
 		}

@@ -229,3 +229,20 @@ func TestNormalFromCachedLarge(t *testing.T) {
 		t.Errorf("scaled-down thumbnail not stored: %v", err)
 	}
 }
+
+func TestNoThumbnailsOfThumbnails(t *testing.T) {
+	cacheDir := filepath.Join(t.TempDir(), "thumbnails")
+	s := newTestService(t, Options{CacheDir: cacheDir})
+	src := writeFile(t, t.TempDir(), "e.jpg", encodeJPEG(t, photo(300, 200, 5), 90))
+	if _, err := s.Generate(context.Background(), src, Normal); err != nil {
+		t.Fatal(err)
+	}
+	cached := filepath.Join(cacheDir, "normal", CacheName(FileURI(src)))
+	res, err := s.Generate(context.Background(), cached, Normal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Kind != KindIcon {
+		t.Errorf("a cached thumbnail was thumbnailed: %v", res.Kind)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -66,6 +67,9 @@ func NewService(opts Options) (*Service, error) {
 			return nil, err
 		}
 		opts.CacheDir = d
+	}
+	if abs, err := filepath.Abs(opts.CacheDir); err == nil {
+		opts.CacheDir = abs
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.NumCPU()
@@ -139,6 +143,10 @@ func (s *Service) Generate(ctx context.Context, path string, size Size) (Result,
 	path, err := absPath(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("thumbnail %s: %w", path, err)
+	}
+	if strings.HasPrefix(path, s.cache.root+string(filepath.Separator)) {
+		// The standard: never thumbnail the thumbnails.
+		return Result{Kind: KindIcon, MIME: "image/png", Reason: "file is in the thumbnail cache", Err: ErrUnsupported}, nil
 	}
 	fi, err := os.Stat(path)
 	if err != nil {

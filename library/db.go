@@ -172,7 +172,7 @@ func Open(ctx context.Context, path string, opts Options) (*Library, error) {
 		why, immutable = unwritable(abs)
 		readOnly = readOnly || why != ""
 	}
-	db, err := sql.Open("sqlite3", dsn(abs, readOnly, immutable))
+	db, err := sql.Open(driverName, dsn(abs, readOnly, immutable))
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", abs, err)
 	}

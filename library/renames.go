@@ -109,10 +109,17 @@ func renamePath(ctx context.Context, tx *sql.Tx, old, new string) ([]Change, []s
 			}
 			changes = append(changes, Change{Kind: "displaced", Path: new, Files: 1, IDs: []int64{target}})
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE files SET path = ? WHERE id = ?", []byte(new), mover); err != nil {
+		var wasMissing bool
+		if err := tx.QueryRowContext(ctx, "UPDATE files SET path = ? WHERE id = ? RETURNING missing", []byte(new), mover).Scan(&wasMissing); err != nil {
 			return nil, nil, err
 		}
 		changes = append(changes, Change{Kind: "renamed", Old: old, New: new, Files: 1, IDs: []int64{mover}})
+		if wasMissing {
+			// The rename proves a file was at old: an entry marked missing while the
+			// watcher ran behind the disk (its recheck came after the file had moved
+			// on) is looked at again at new, and found.
+			rehash = append(rehash, new)
+		}
 	case target != 0:
 		// An unindexed file replaced an indexed one: the entry keeps its tags and gets
 		// the new content's facts (the editor "atomic save").

@@ -181,3 +181,16 @@ func TestRenames(t *testing.T) {
 		t.Fatalf("present: %q", got)
 	}
 }
+
+// The mmap driver is what keeps sorted pages of large results cheap; a plain
+// sql.Open("sqlite3") would silently lose it.
+func TestOpenMapsTheFile(t *testing.T) {
+	l := openTest(t)
+	var n int64
+	if err := l.db.QueryRowContext(context.Background(), "PRAGMA mmap_size").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n <= 0 {
+		t.Fatalf("mmap_size = %d, want the library mapped", n)
+	}
+}

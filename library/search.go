@@ -23,6 +23,8 @@ type Results struct {
 	sort  query.Sort
 	limit int
 	ids   []int64 // materialized order, for sorts other than added
+	// countOnly: the order was never computed (SearchOptions.CountOnly).
+	countOnly bool
 }
 
 // SearchOptions tune Search.
@@ -32,6 +34,8 @@ type SearchOptions struct {
 	DefaultSort query.Sort
 	// Now resolves relative dates; zero means time.Now().
 	Now time.Time
+	// CountOnly skips ordering the results: only Count and Set may be used.
+	CountOnly bool
 }
 
 // Search parses and evaluates a query. A parse error is a *query.Error (with its
@@ -77,6 +81,10 @@ func (l *Library) Evaluate(ctx context.Context, q *query.Query, opts SearchOptio
 	if r.sort.Key == "" {
 		r.sort = query.Sort{Key: query.SortAdded}
 	}
+	if opts.CountOnly {
+		r.countOnly = true
+		return r, nil
+	}
 	if err := r.materialize(ctx, conn); err != nil {
 		return nil, err
 	}
@@ -97,6 +105,9 @@ func (r *Results) Set() *roaring.Bitmap { return r.set }
 
 // IDs returns up to n ids starting at offset, in the result order.
 func (r *Results) IDs(offset, n int) []int64 {
+	if r.countOnly {
+		panic("bug: IDs of a CountOnly search")
+	}
 	total := r.Count()
 	if offset >= total || n <= 0 {
 		return nil

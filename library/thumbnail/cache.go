@@ -117,18 +117,19 @@ func (c *cache) load(uri string, st stamp, s Size) (image.Image, thumbMeta, erro
 	return img, m, nil
 }
 
-// failure returns the reason recorded by an earlier failure for this version
-// of the file, if any.
-func (c *cache) failure(uri string, st stamp) (string, bool) {
+// failure returns the reason and MIME type recorded by an earlier failure
+// for this version of the file, if any.
+func (c *cache) failure(uri string, st stamp) (reason, mime string, failed bool) {
 	data, err := readThumb(c.failPath(uri))
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
-	if _, err := validMeta(data, uri, st); err != nil {
-		return "", false
+	m, err := validMeta(data, uri, st)
+	if err != nil {
+		return "", "", false
 	}
 	text, _ := pngText(data)
-	return text[keyFailReason], true
+	return text[keyFailReason], m.MIME, true
 }
 
 const keyFailReason = "Hoard::FailReason"

@@ -18,8 +18,8 @@ import (
 	_ "golang.org/x/image/webp"
 )
 
-// decodeLimits caps what a full decode may allocate before anything is
-// decoded: the header's dimensions are checked first.
+// maxSide is the longest side a header may claim before it is refused
+// outright; the memory budget then bounds what the pixels may take.
 const maxSide = 1 << 16
 
 // bytesPerPixel estimates what a decoded pixel of model m costs, with room

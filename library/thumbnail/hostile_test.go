@@ -122,6 +122,9 @@ func TestHostileFiles(t *testing.T) {
 			if err != nil || again.Kind != KindFailed || !errors.Is(again.Err, ErrFailedBefore) {
 				t.Errorf("second attempt: %v %v %v, want the recorded failure", again.Kind, again.Err, err)
 			}
+			if again.MIME != res.MIME || again.Reason != res.Reason {
+				t.Errorf("recorded failure says %q (%s), first attempt %q (%s)", again.Reason, again.MIME, res.Reason, res.MIME)
+			}
 		})
 	}
 }

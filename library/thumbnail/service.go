@@ -176,8 +176,8 @@ func (s *Service) Generate(ctx context.Context, path string, size Size) (Result,
 	if res, ok := s.fromBigger(path, uri, st, size); ok {
 		return res, nil
 	}
-	if reason, failed := s.cache.failure(uri, st); failed {
-		return Result{Kind: KindFailed, Reason: reason, Err: ErrFailedBefore}, nil
+	if reason, mime, failed := s.cache.failure(uri, st); failed {
+		return Result{Kind: KindFailed, MIME: mime, Reason: reason, Err: ErrFailedBefore}, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, err

@@ -28,6 +28,17 @@ func (t *Ticket) Cancel() {
 	t.q.remove(t)
 }
 
+// SetPriority changes the priority of a request still waiting for a worker,
+// e.g. when its cell scrolls back into view.
+func (t *Ticket) SetPriority(priority int) {
+	t.q.mu.Lock()
+	defer t.q.mu.Unlock()
+	t.priority = priority
+	if t.index >= 0 && t.index < len(t.q.items) && t.q.items[t.index] == t {
+		heap.Fix(&t.q.items, t.index)
+	}
+}
+
 // queue is a priority queue of tickets: higher priority first, then oldest.
 type queue struct {
 	mu     sync.Mutex

@@ -42,17 +42,18 @@ func TestRequestPriorityAndCancel(t *testing.T) {
 	}
 	request("low", 1)
 	request("high", 10)
+	request("raised", 0).SetPriority(7)
 	gone := request("scrolled-away", 5)
 	request("mid-a", 5)
 	request("mid-b", 5)
-	if n := s.Pending(); n != 5 {
-		t.Errorf("Pending = %d, want 5", n)
+	if n := s.Pending(); n != 6 {
+		t.Errorf("Pending = %d, want 6", n)
 	}
 	gone.Cancel()
 	wg.Done() // the cancelled request will not call back
 	close(hold)
 	wg.Wait()
-	if got, want := fmt.Sprint(order), "[high mid-a mid-b low]"; got != want {
+	if got, want := fmt.Sprint(order), "[high raised mid-a mid-b low]"; got != want {
 		t.Errorf("callbacks ran in order %s, want %s", got, want)
 	}
 }

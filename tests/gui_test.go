@@ -81,8 +81,10 @@ func TestGUIEndToEnd(t *testing.T) {
 
 	// A change made by the CLI while the window is open shows up (DataVersion poll),
 	// without touching the window.
+	cliStart := time.Now()
 	tagWithCLI(t, cli, db, filepath.Join(photos, "photo-03.jpg"), "sunset")
-	waitUntil(t, 10*time.Second, "the refresh after the CLI change", func() bool {
+	t.Logf("hoard tag took %v", time.Since(cliStart).Round(time.Millisecond))
+	waitUntil(t, 30*time.Second, "the refresh after the CLI change", func() bool {
 		return strings.Contains(log.String(), `query "sunset": 2 results`)
 	})
 	time.Sleep(700 * time.Millisecond)

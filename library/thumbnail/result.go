@@ -72,6 +72,18 @@ const (
 	Generated
 )
 
+func (o Origin) String() string {
+	switch o {
+	case FromMemory:
+		return "memory"
+	case FromCache:
+		return "cache"
+	case Generated:
+		return "generated"
+	}
+	return "unknown"
+}
+
 // Result is the outcome of thumbnailing one file at one size.
 type Result struct {
 	Kind   Kind

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -440,5 +441,43 @@ func TestWindowSizeIsRemembered(t *testing.T) {
 	restoreSize(a, w2)
 	if got := w2.Canvas().Size(); got.Width != 900 || got.Height != 640 {
 		t.Errorf("restored %v, want 900x640", got)
+	}
+}
+
+func TestArrowKeysMoveTheSelection(t *testing.T) {
+	h := newHarness(t, petFiles())
+	h.waitQuery("", 3)
+	b := h.b
+	b.onKey(&fyne.KeyEvent{Name: fyne.KeyRight}) // nothing selected: the first cell
+	if b.selection.anchor != 0 || b.selection.count() != 1 {
+		t.Fatalf("anchor %d, %d selected", b.selection.anchor, b.selection.count())
+	}
+	b.onKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	b.onKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	b.onKey(&fyne.KeyEvent{Name: fyne.KeyRight}) // stops at the last
+	if b.selection.anchor != 2 || !b.selection.has(b.results.res.IDs(2, 1)[0]) {
+		t.Errorf("anchor %d after moving right past the end", b.selection.anchor)
+	}
+	b.onKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	if b.selection.anchor != 1 || b.selection.count() != 1 {
+		t.Errorf("anchor %d, %d selected after left", b.selection.anchor, b.selection.count())
+	}
+}
+
+func TestMousePressSelectsWithoutWaitingForTheTap(t *testing.T) {
+	h := newHarness(t, petFiles())
+	h.waitQuery("", 3)
+	c := h.cell(1)
+	c.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary, Modifier: fyne.KeyModifierControl})
+	if h.b.selection.count() != 1 {
+		t.Fatalf("press selected %d", h.b.selection.count())
+	}
+	test.Tap(c) // the tap that follows the press must not toggle it off again
+	if h.b.selection.count() != 1 {
+		t.Errorf("the tap after the press changed the selection to %d", h.b.selection.count())
+	}
+	c.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonSecondary})
+	if h.b.selection.count() != 1 {
+		t.Errorf("a right press changed the selection")
 	}
 }

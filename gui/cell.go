@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -23,10 +24,11 @@ type thumbCell struct {
 	widget.BaseWidget
 	g *grid
 
-	index  int
-	path   string
-	file   library.File
-	ticket *thumbnail.Ticket
+	index   int
+	pressed bool // MouseDown already selected; the Tapped that follows does nothing
+	path    string
+	file    library.File
+	ticket  *thumbnail.Ticket
 
 	back  *canvas.Rectangle
 	img   *canvas.Image
@@ -172,8 +174,26 @@ func (c *thumbCell) setSelected(on bool) {
 	}
 }
 
-// Tapped selects (ctrl toggles, shift extends).
+// MouseDown selects at once with a primary click (ctrl toggles, shift extends):
+// Fyne holds Tapped back for the double-click delay on a widget that also takes
+// double taps, and selection should not lag.
+func (c *thumbCell) MouseDown(e *desktop.MouseEvent) {
+	if e.Button != desktop.MouseButtonPrimary || c.file.ID == 0 {
+		return
+	}
+	c.pressed = true
+	c.g.b.click(c.index, e.Modifier)
+}
+
+// MouseUp is part of desktop.Mouseable; the press did the work.
+func (c *thumbCell) MouseUp(*desktop.MouseEvent) {}
+
+// Tapped selects when no MouseDown came first (touch, the test driver).
 func (c *thumbCell) Tapped(*fyne.PointEvent) {
+	if c.pressed {
+		c.pressed = false
+		return
+	}
 	if c.file.ID != 0 {
 		c.g.b.click(c.index, modifiers())
 	}

@@ -23,7 +23,31 @@ func (b *browser) onKey(k *fyne.KeyEvent) {
 		b.selectNone()
 	case fyne.KeyDelete:
 		b.confirmRemove()
+	case fyne.KeyLeft:
+		b.moveCursor(-1)
+	case fyne.KeyRight:
+		b.moveCursor(1)
+	case fyne.KeyUp:
+		b.moveCursor(-max(b.grid.view.ColumnCount(), 1))
+	case fyne.KeyDown:
+		b.moveCursor(max(b.grid.view.ColumnCount(), 1))
 	}
+}
+
+// moveCursor selects the cell d steps from the last clicked one and scrolls it into
+// view.
+func (b *browser) moveCursor(d int) {
+	if b.results == nil || b.results.count == 0 {
+		return
+	}
+	from := b.selection.anchor
+	if from < 0 {
+		from = 0
+		d = 0
+	}
+	to := min(max(from+d, 0), b.results.count-1)
+	b.click(to, 0)
+	b.grid.view.ScrollTo(to)
 }
 
 // focusFirst leaves the search box for the grid: the first result is selected, so

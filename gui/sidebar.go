@@ -20,6 +20,7 @@ type sidebar struct {
 	b       *browser
 	filter  *widget.Entry
 	list    *widget.List
+	empty   *widget.Label
 	content fyne.CanvasObject
 
 	tags []library.Tag // all of them, as last loaded
@@ -44,7 +45,11 @@ func newSidebar(b *browser) *sidebar {
 	)
 	title := widget.NewLabelWithStyle("Tags", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewVBox(title, s.filter)
-	s.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.list)
+	s.empty = widget.NewLabel("No tags yet")
+	s.empty.Alignment = fyne.TextAlignCenter
+	s.empty.Importance = widget.LowImportance
+	s.content = container.NewBorder(container.NewPadded(top), nil, nil, nil,
+		container.NewStack(s.list, container.NewVBox(s.empty)))
 	return s
 }
 
@@ -91,6 +96,15 @@ func (s *sidebar) regroup() {
 		for _, t := range groups[ns] {
 			s.rows = append(s.rows, sidebarRow{tag: t})
 		}
+	}
+	if len(s.rows) == 0 {
+		s.empty.SetText("No tags yet")
+		if needle != "" {
+			s.empty.SetText("No tag matches")
+		}
+		s.empty.Show()
+	} else {
+		s.empty.Hide()
 	}
 	s.list.Refresh()
 }

@@ -19,6 +19,7 @@ type statusBar struct {
 	work     *widget.Label
 	spinner  *widget.ProgressBarInfinite
 	tracker  *widget.Label
+	trackerI *widget.Icon
 	content  fyne.CanvasObject
 }
 
@@ -36,9 +37,9 @@ func newStatusBar(b *browser) *statusBar {
 	// The tracker arrives with issue 7; until then the bar says so plainly.
 	s.tracker = widget.NewLabelWithStyle("Not tracking renames", fyne.TextAlignTrailing, fyne.TextStyle{})
 	s.tracker.Importance = widget.LowImportance
-	trackerIcon := widget.NewIcon(theme.VisibilityOffIcon())
+	s.trackerI = widget.NewIcon(theme.VisibilityOffIcon())
 	left := container.NewHBox(s.results, widget.NewSeparator(), s.selected)
-	right := container.NewHBox(container.NewGridWrap(fyne.NewSize(120, s.results.MinSize().Height), container.NewCenter(s.spinner)), trackerIcon, s.tracker)
+	right := container.NewHBox(container.NewGridWrap(fyne.NewSize(120, s.results.MinSize().Height), container.NewCenter(s.spinner)), s.trackerI, s.tracker)
 	s.content = container.NewVBox(widget.NewSeparator(),
 		container.NewBorder(nil, nil, left, right, s.work))
 	return s
@@ -81,6 +82,20 @@ func (s *statusBar) showError(what string, err error) {
 	s.showWork("")
 	s.work.Importance = widget.DangerImportance
 	s.work.SetText(fmt.Sprintf("%s: %v", what, err))
+}
+
+// showTracker says whether renames are being followed; issue 7's tracker client calls
+// it with "Tracking renames", "Starting the tracker…" or "Not tracking: <reason>".
+func (s *statusBar) showTracker(tracking bool, text string) {
+	s.tracker.SetText(text)
+	if tracking {
+		s.trackerI.SetResource(theme.VisibilityIcon())
+		s.tracker.Importance = widget.MediumImportance
+	} else {
+		s.trackerI.SetResource(theme.VisibilityOffIcon())
+		s.tracker.Importance = widget.LowImportance
+	}
+	s.tracker.Refresh()
 }
 
 func plural(n int, one, many string) string {

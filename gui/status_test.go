@@ -1,6 +1,10 @@
 package gui
 
-import "testing"
+import (
+	"testing"
+
+	"fyne.io/fyne/v2/theme"
+)
 
 func TestPlural(t *testing.T) {
 	cases := []struct {
@@ -17,5 +21,17 @@ func TestPlural(t *testing.T) {
 		if got := plural(tc.n, "file", "files"); got != tc.want {
 			t.Errorf("plural(%d) = %q, want %q", tc.n, got, tc.want)
 		}
+	}
+}
+
+func TestTrackerState(t *testing.T) {
+	h := newHarness(t, nil)
+	st := h.b.status
+	if st.tracker.Text != "Not tracking renames" {
+		t.Errorf("tracker placeholder %q", st.tracker.Text)
+	}
+	st.showTracker(true, "Tracking renames")
+	if st.tracker.Text != "Tracking renames" || st.trackerI.Resource.Name() != theme.VisibilityIcon().Name() {
+		t.Errorf("tracking state not shown: %q", st.tracker.Text)
 	}
 }

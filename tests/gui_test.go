@@ -43,6 +43,13 @@ func TestGUIEndToEnd(t *testing.T) {
 	time.Sleep(700 * time.Millisecond)
 	shot("gui-selected.png")
 
+	// Right-click shows the context menu; a click elsewhere dismisses it.
+	click(layout.firstCellX, layout.firstCellY, "3")
+	time.Sleep(500 * time.Millisecond)
+	shot("gui-menu.png")
+	click(layout.firstCellX+3*layout.cellW, layout.firstCellY+3*layout.cellH, "1")
+	time.Sleep(300 * time.Millisecond)
+
 	// Type a tag into the inspector's entry and press Enter.
 	click(layout.tagEntryX, layout.tagEntryY, "1")
 	time.Sleep(300 * time.Millisecond)
@@ -281,5 +288,22 @@ func tagWithCLI(t *testing.T, cli, db, path, tag string) {
 	}
 	if _, err := lib.TagFiles(context.Background(), []int64{f.ID}, []string{tag}, library.TagOptions{Create: true}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGUIFirstRun opens the window on a library that does not exist yet: it is
+// created, and the welcome state points at Import (tests/artifacts/gui-empty.png).
+func TestGUIFirstRun(t *testing.T) {
+	needX(t)
+	gui := binary(t, "hoard-gui")
+	db := filepath.Join(t.TempDir(), "new", "library.db")
+	g := startGUI(t, gui, db)
+	time.Sleep(500 * time.Millisecond)
+	g.shot("gui-empty.png")
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("the library was not created: %v", err)
+	}
+	if !strings.Contains(g.log.String(), "(0 results)") {
+		t.Errorf("first page not empty:\n%s", g.log.String())
 	}
 }

@@ -18,7 +18,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # rename syscalls the way Python makes them).
 APT_BUILD := gcc libc6-dev make pkg-config libgl1-mesa-dev xorg-dev
 APT_RUN   := xdg-utils ffmpegthumbnailer poppler-utils pkexec
-APT_TEST  := xvfb xauth imagemagick xdotool ffmpeg libjpeg-turbo-progs desktop-file-utils python3 sqlite3 util-linux nodejs
+APT_TEST  := xvfb xauth imagemagick xdotool ffmpeg libjpeg-turbo-progs desktop-file-utils python3 sqlite3 util-linux
 APT_GEN   := clang-19 llvm-19 libbpf-dev bpftool
 
 .PHONY: all build run deps deps-test test test-go lint bench generate generate-check generate-current \

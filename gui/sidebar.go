@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -118,7 +119,7 @@ type tagRow struct {
 	dot     *canvas.Circle
 	name    *widget.Label
 	count   *widget.Label
-	heading *widget.Label
+	heading *canvas.Text
 }
 
 func newTagRow(s *sidebar) *tagRow {
@@ -128,8 +129,9 @@ func newTagRow(s *sidebar) *tagRow {
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.count = widget.NewLabel("")
 	r.count.Importance = widget.LowImportance
-	r.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.heading.Importance = widget.LowImportance
+	r.heading = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
+	r.heading.TextStyle.Bold = true
+	r.heading.TextSize = theme.CaptionTextSize()
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -137,14 +139,21 @@ func newTagRow(s *sidebar) *tagRow {
 func (r *tagRow) CreateRenderer() fyne.WidgetRenderer {
 	dot := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(10), r.dot))
 	line := container.NewBorder(nil, nil, dot, r.count, r.name)
-	return widget.NewSimpleRenderer(container.NewStack(line, r.heading))
+	heading := container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding(), 0), container.NewVBox(layout.NewSpacer(), r.heading, layout.NewSpacer()))
+	return widget.NewSimpleRenderer(container.NewStack(line, heading))
 }
 
 func (r *tagRow) bind(row sidebarRow) {
 	r.row = row
 	if row.heading != "" {
-		r.heading.SetText(strings.ToUpper(row.heading))
+		ns := row.heading
+		if ns == "general" {
+			ns = ""
+		}
+		r.heading.Text = strings.ToUpper(row.heading)
+		r.heading.Color = namespaceColor(ns)
 		r.heading.Show()
+		r.heading.Refresh()
 		r.name.SetText("")
 		r.count.SetText("")
 		r.dot.Hide()
@@ -154,7 +163,12 @@ func (r *tagRow) bind(row sidebarRow) {
 	r.dot.Show()
 	r.dot.FillColor = namespaceColor(row.tag.Namespace())
 	r.dot.Refresh()
-	r.name.SetText(row.tag.Name)
+	// Under its namespace heading a tag shows without the prefix.
+	name := row.tag.Name
+	if ns := row.tag.Namespace(); ns != "" {
+		name = strings.TrimPrefix(name[len(ns):], ":")
+	}
+	r.name.SetText(name)
 	r.count.SetText(strconv.Itoa(row.tag.Count))
 }
 

@@ -39,8 +39,8 @@ type guiSession struct {
 }
 
 // startGUI starts Xvfb and hoard-gui on db (with HOME and the XDG folders in a temp
-// dir, per-query timings on) and waits for the window and its first grid page.
-func startGUI(t *testing.T, gui, db string) *guiSession {
+// dir, per-query timings on, then env) and waits for the window and its first grid page.
+func startGUI(t *testing.T, gui, db string, env ...string) *guiSession {
 	t.Helper()
 	tmp := t.TempDir()
 	g := &guiSession{t: t, display: startXvfb(t), log: &syncBuffer{}}
@@ -54,6 +54,7 @@ func startGUI(t *testing.T, gui, db string) *guiSession {
 		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
 		"HOARD_GUI_TRACE=1",
 	)
+	g.cmd.Env = append(g.cmd.Env, env...)
 	g.cmd.Stdout, g.cmd.Stderr = g.log, g.log
 	g.started = time.Now()
 	if err := g.cmd.Start(); err != nil {

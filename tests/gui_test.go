@@ -97,6 +97,12 @@ func TestGUIEndToEnd(t *testing.T) {
 	time.Sleep(700 * time.Millisecond)
 	shot("gui-after-cli.png")
 
+	// Ctrl+A selects every result; the inspector shows what they share.
+	click(layout.firstCellX, layout.firstCellY, "1")
+	x("key", "ctrl+a")
+	time.Sleep(700 * time.Millisecond)
+	shot("gui-select-all.png")
+
 	// A file that vanished from disk gets a badge, and the inspector offers Locate….
 	cleared := strings.Count(log.String(), `query "": 14 results`)
 	click(layout.searchX, layout.searchY, "1")
@@ -306,4 +312,30 @@ func TestGUIFirstRun(t *testing.T) {
 	if !strings.Contains(g.log.String(), "(0 results)") {
 		t.Errorf("first page not empty:\n%s", g.log.String())
 	}
+}
+
+// TestGUILightTheme shows the window in the light theme with namespaced tags, to see
+// that the namespace colours read on both (tests/artifacts/gui-light.png).
+func TestGUILightTheme(t *testing.T) {
+	needX(t)
+	gui := binary(t, "hoard-gui")
+	tmp := t.TempDir()
+	photos := filepath.Join(tmp, "photos")
+	db := filepath.Join(tmp, "library.db")
+	writePhotos(t, photos, 6)
+	lib, err := library.Open(context.Background(), db, library.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := []string{"artist:ann", "character:bob", "series:seaside", "meta:wallpaper", "place:beach", "sunset"}
+	if _, err := lib.Include(context.Background(), []string{photos}, library.IncludeOptions{Tags: tags}, nil); err != nil {
+		t.Fatal(err)
+	}
+	lib.Close()
+	g := startGUI(t, gui, db, "FYNE_THEME=light")
+	layout := uiLayout(g.ww, g.wh)
+	time.Sleep(time.Second)
+	g.click(layout.firstCellX, layout.firstCellY, "1")
+	time.Sleep(time.Second)
+	g.shot("gui-light.png")
 }

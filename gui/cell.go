@@ -182,6 +182,7 @@ func (c *thumbCell) MouseDown(e *desktop.MouseEvent) {
 		return
 	}
 	c.pressed = true
+	c.takeKeyboard()
 	c.g.b.click(c.index, e.Modifier)
 }
 
@@ -195,8 +196,15 @@ func (c *thumbCell) Tapped(*fyne.PointEvent) {
 		return
 	}
 	if c.file.ID != 0 {
+		c.takeKeyboard()
 		c.g.b.click(c.index, modifiers())
 	}
+}
+
+// takeKeyboard moves the keyboard from an entry to the grid, so Ctrl+A, Enter,
+// Delete and the arrows act on the files after a click on one.
+func (c *thumbCell) takeKeyboard() {
+	c.g.b.win.Canvas().Unfocus()
 }
 
 // TappedSecondary opens the context menu for the selection, selecting this cell

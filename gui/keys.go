@@ -9,7 +9,8 @@ import (
 // has the focus, so Ctrl+A in the search box still selects its text.
 func (b *browser) installShortcuts() {
 	c := b.win.Canvas()
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { b.selectAll() })
+	// The driver reports Ctrl+A as the standard SelectAll shortcut, not a custom one.
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { b.selectAll() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { c.Focus(b.search.entry) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyT, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { b.editTags() })
 	c.SetOnTypedKey(b.onKey)

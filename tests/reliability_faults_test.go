@@ -336,7 +336,7 @@ func schemaFacts(t testing.TB, db string) string {
 // library untouched; one SIGKILLed at any point leaves it at schema 1 or fully at
 // schema 2, never between; and the backup restores a working library.
 func TestReliabilityMigrationInterrupted(t *testing.T) {
-	const entries = 100000
+	entries := runs(30000, 100000)
 	tmpl := filepath.Join(t.TempDir(), "v1.db")
 	makeV1Library(t, tmpl, entries)
 	v1 := schemaFacts(t, tmpl)

@@ -71,6 +71,9 @@ func Run(ctx context.Context, dbPath string) error {
 		fyne.Do(a.Quit)
 	}()
 	b.start()
+	if os.Getenv("HOARD_GUI_NO_TRACKER") == "" {
+		b.track()
+	}
 	w.ShowAndRun()
 	return nil
 }

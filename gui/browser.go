@@ -28,6 +28,9 @@ type browser struct {
 	status    *statusBar
 	welcome   *welcome
 
+	tracker    *liveTracker // nil in tests that do not track
+	reconciler *reconciler
+
 	searcher  *searcher
 	results   *resultSet // nil until the first search answers
 	selection *selection
@@ -53,6 +56,7 @@ func newBrowser(ctx context.Context, lib *library.Library, thumbs *thumbnail.Ser
 	b.inspector = newInspector(b)
 	b.status = newStatusBar(b)
 	b.welcome = newWelcome(b)
+	b.reconciler = &reconciler{b: b}
 	return b
 }
 
@@ -95,6 +99,21 @@ func (b *browser) setResults(rs *resultSet) {
 		b.firstPaint = true
 		b.logf("first grid page shown %d ms after start (%d results)", time.Since(b.started).Milliseconds(), rs.count)
 	}
+}
+
+// track starts following renames: the library check at start, and the tracker.
+func (b *browser) track() {
+	b.reconciler.run("start")
+	b.tracker = newLiveTracker(b)
+	go b.tracker.run()
+}
+
+// refreshFor refreshes after the tracker changed the index; the log says how long
+// after the change on disk (at) the grid showed it.
+func (b *browser) refreshFor(why string, at time.Time) {
+	q := b.search.current
+	b.searcher.submit(searchRequest{query: q, firstIndex: b.grid.firstVisible(), refresh: true, why: why, happened: at})
+	b.sidebar.reload()
 }
 
 // changed is called after this window wrote to the library: everything shown may be

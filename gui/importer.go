@@ -39,6 +39,9 @@ func (b *browser) importPaths(paths, tags []string) {
 			b.status.showDone(fmt.Sprintf("Imported: %d added, %d already indexed, %d skipped", res.Added, res.Updated+res.Unchanged, len(res.Skipped)))
 		}
 		b.changed()
+		if b.tracker != nil {
+			poke(b.tracker.nudge)
+		}
 	})
 }
 

@@ -123,6 +123,8 @@ type searchRequest struct {
 	firstIndex int
 	refresh    bool
 	submitted  time.Time
+	why        string    // a tracker change being shown, for the log
+	happened   time.Time // when that change happened on disk (zero: unknown)
 }
 
 // searcher runs one search at a time on its own goroutine; a query typed while
@@ -187,6 +189,9 @@ func (s *searcher) loop() {
 			b.search.clearError()
 			b.setResults(rs)
 			b.tracef("query %q: %d results, grid updated %d ms after typing", req.query, rs.count, time.Since(req.submitted).Milliseconds())
+			if req.why != "" && !req.happened.IsZero() {
+				b.tracef("tracker: %s shown in the grid %d ms after it happened", req.why, time.Since(req.happened).Milliseconds())
+			}
 		})
 	}
 }

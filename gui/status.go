@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -20,8 +21,25 @@ type statusBar struct {
 	spinner  *widget.ProgressBarInfinite
 	tracker  *widget.Label
 	trackerI *widget.Icon
+	retry    *widget.Button // Retry starting the tracker
+	why      *widget.Button // the tracker state's explanation
+	check    *widget.Button // the last library check's result; tap for details
 	content  fyne.CanvasObject
+
+	trackerState  trackerState
+	trackerDetail string
+	checkDetails  func()
 }
+
+// trackerState is what the status bar says about the rename tracker.
+type trackerState int
+
+const (
+	trackerIdle     trackerState = iota // nothing to track (yet)
+	trackerStarting                     // the helper is starting (maybe asking for a password)
+	trackerOn                           // renames are followed
+	trackerOff                          // the helper could not start or failed: Retry
+)
 
 func newStatusBar(b *browser) *statusBar {
 	s := &statusBar{b: b}
@@ -34,12 +52,24 @@ func newStatusBar(b *browser) *statusBar {
 	s.spinner = widget.NewProgressBarInfinite()
 	s.spinner.Stop()
 	s.spinner.Hide()
-	// The tracker arrives with issue 7; until then the bar says so plainly.
 	s.tracker = widget.NewLabelWithStyle("Not tracking renames", fyne.TextAlignTrailing, fyne.TextStyle{})
 	s.tracker.Importance = widget.LowImportance
 	s.trackerI = widget.NewIcon(theme.VisibilityOffIcon())
+	s.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), s.onRetry)
+	s.retry.Importance = widget.LowImportance
+	s.retry.Hide()
+	s.why = widget.NewButtonWithIcon("", theme.InfoIcon(), s.onWhy)
+	s.why.Importance = widget.LowImportance
+	s.why.Hide()
+	s.check = widget.NewButton("", func() {
+		if s.checkDetails != nil {
+			s.checkDetails()
+		}
+	})
+	s.check.Importance = widget.LowImportance
+	s.check.Hide()
 	left := container.NewHBox(s.results, widget.NewSeparator(), s.selected)
-	right := container.NewHBox(container.NewGridWrap(fyne.NewSize(120, s.results.MinSize().Height), container.NewCenter(s.spinner)), s.trackerI, s.tracker)
+	right := container.NewHBox(s.check, container.NewGridWrap(fyne.NewSize(120, s.results.MinSize().Height), container.NewCenter(s.spinner)), s.trackerI, s.tracker, s.why, s.retry)
 	s.content = container.NewVBox(widget.NewSeparator(),
 		container.NewBorder(nil, nil, left, right, s.work))
 	return s
@@ -84,18 +114,71 @@ func (s *statusBar) showError(what string, err error) {
 	s.work.SetText(fmt.Sprintf("%s: %v", what, err))
 }
 
-// showTracker says whether renames are being followed; issue 7's tracker client calls
-// it with "Tracking renames", "Starting the tracker…" or "Not tracking: <reason>".
+// showTracker says whether renames are being followed.
 func (s *statusBar) showTracker(tracking bool, text string) {
-	s.tracker.SetText(text)
+	state := trackerIdle
 	if tracking {
+		state = trackerOn
+	}
+	s.showTrackerState(state, text, "")
+}
+
+// showTrackerState shows the tracker's state: "Tracking renames", "Starting the
+// tracker…" or "Not tracking: <reason>" with a Retry; detail, when set, is what the
+// info button explains (what went wrong and what to do).
+func (s *statusBar) showTrackerState(state trackerState, text, detail string) {
+	s.trackerState, s.trackerDetail = state, detail
+	s.tracker.SetText(text)
+	switch state {
+	case trackerOn:
 		s.trackerI.SetResource(theme.VisibilityIcon())
 		s.tracker.Importance = widget.MediumImportance
-	} else {
+	case trackerOff:
+		s.trackerI.SetResource(theme.WarningIcon())
+		s.tracker.Importance = widget.WarningImportance
+	default:
 		s.trackerI.SetResource(theme.VisibilityOffIcon())
 		s.tracker.Importance = widget.LowImportance
 	}
 	s.tracker.Refresh()
+	if state == trackerOff && s.b.tracker != nil {
+		s.retry.Show()
+	} else {
+		s.retry.Hide()
+	}
+	if detail != "" {
+		s.why.Show()
+	} else {
+		s.why.Hide()
+	}
+}
+
+func (s *statusBar) onRetry() {
+	if s.b.tracker != nil {
+		s.retry.Hide()
+		poke(s.b.tracker.retry)
+	}
+}
+
+func (s *statusBar) onWhy() {
+	text := widget.NewLabel(s.trackerDetail)
+	text.Wrapping = fyne.TextWrapWord
+	text.Selectable = true
+	box := container.NewGridWrap(fyne.NewSize(520, text.MinSize().Height), text)
+	title := "Rename tracking"
+	dialog.NewCustom(title, "Close", container.NewVScroll(box), s.b.win).Show()
+}
+
+// showCheck shows the library check's state; details, when set, opens its report.
+func (s *statusBar) showCheck(text string, details func()) {
+	s.checkDetails = details
+	s.check.SetText(text)
+	if details == nil {
+		s.check.Disable()
+	} else {
+		s.check.Enable()
+	}
+	s.check.Show()
 }
 
 func plural(n int, one, many string) string {

@@ -1,0 +1,134 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hoard/tracker"
+)
+
+// fakeConn is a hoard-tracker the test feeds with events.
+type fakeConn struct {
+	events chan tracker.Event
+	err    error
+}
+
+func (c *fakeConn) Events() <-chan tracker.Event { return c.events }
+func (c *fakeConn) Err() error                   { return c.err }
+func (c *fakeConn) Stop() error                  { return nil }
+
+// trackWith starts the browser's tracking with start in place of the real helper.
+func (h *harness) trackWith(start func(ctx context.Context, roots []string) (trackerConn, error)) {
+	h.b.tracker = newLiveTracker(h.b)
+	h.b.tracker.start = start
+	go h.b.tracker.run()
+}
+
+func TestTrackerAppliesRenames(t *testing.T) {
+	h := newHarness(t, []testFile{{name: "a.png", tags: []string{"cat"}}, {name: "b.png"}})
+	conn := &fakeConn{events: make(chan tracker.Event, 16)}
+	gotRoots := make(chan []string, 1)
+	h.trackWith(func(_ context.Context, roots []string) (trackerConn, error) {
+		gotRoots <- roots
+		return conn, nil
+	})
+	h.waitFor("tracking", func() bool { return h.b.status.tracker.Text == "Tracking renames" })
+	if r := <-gotRoots; len(r) != 1 || r[0] != h.dir {
+		t.Errorf("roots sent to the tracker: %q, want [%s]", r, h.dir)
+	}
+	old := h.paths["a.png"]
+	renamed := filepath.Join(h.dir, "renamed.png")
+	if err := os.Rename(old, renamed); err != nil {
+		t.Fatal(err)
+	}
+	conn.events <- tracker.Event{Type: tracker.TypeRename, Old: old, New: renamed}
+	h.waitFor("the grid to show the new name", func() bool {
+		for i := range h.b.results.count {
+			if f, ok := h.b.results.file(i); ok && f.Path == renamed {
+				return true
+			}
+		}
+		return false
+	})
+	if n := h.count("cat"); n != 1 {
+		t.Errorf("cat matches %d files after the rename, want 1 (tags follow the file)", n)
+	}
+}
+
+func TestTrackerFailureStates(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		text string
+		why  string
+	}{
+		{"not installed", fmt.Errorf("x: %w", tracker.ErrNotInstalled), "not installed", "make install"},
+		{"dismissed", fmt.Errorf("x: %w", tracker.ErrDismissed), "dismissed", "Retry"},
+		{"no agent", fmt.Errorf("x: %w", tracker.ErrNotAuthorized), "no polkit agent", "lxpolkit"},
+		{"bpf", fmt.Errorf("x: %w", tracker.ErrBPFRefused), "refused eBPF", "kernel"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, []testFile{{name: "a.png"}})
+			starts := make(chan struct{}, 4)
+			fail := true
+			conn := &fakeConn{events: make(chan tracker.Event)}
+			h.trackWith(func(context.Context, []string) (trackerConn, error) {
+				starts <- struct{}{}
+				if fail {
+					return nil, tc.err
+				}
+				return conn, nil
+			})
+			st := h.b.status
+			h.waitFor("the failure", func() bool { return st.trackerState == trackerOff })
+			<-starts
+			if !strings.Contains(st.tracker.Text, tc.text) || !strings.Contains(st.trackerDetail, tc.why) {
+				t.Errorf("status %q / %q, want %q and %q in them", st.tracker.Text, st.trackerDetail, tc.text, tc.why)
+			}
+			if !st.retry.Visible() || !st.why.Visible() {
+				t.Fatal("no Retry or explanation shown")
+			}
+			fail = false // read by the tracker's goroutine only after Retry below
+			st.retry.OnTapped()
+			h.waitFor("tracking after Retry", func() bool { return st.trackerState == trackerOn })
+			if st.retry.Visible() {
+				t.Error("Retry still shown while tracking")
+			}
+		})
+	}
+}
+
+func TestTrackerLostRunsCheck(t *testing.T) {
+	h := newHarness(t, []testFile{{name: "a.png"}, {name: "b.png"}})
+	conn := &fakeConn{events: make(chan tracker.Event, 4)}
+	h.trackWith(func(context.Context, []string) (trackerConn, error) { return conn, nil })
+	h.waitFor("tracking", func() bool { return h.b.status.trackerState == trackerOn })
+	// A rename the tracker did not see, then the lost event.
+	moved := filepath.Join(h.dir, "moved.png")
+	if err := os.Rename(h.paths["b.png"], moved); err != nil {
+		t.Fatal(err)
+	}
+	conn.events <- tracker.Event{Type: tracker.TypeLost, Count: 1}
+	h.waitFor("the check's result", func() bool { return strings.Contains(h.b.status.check.Text, "1 relinked") })
+	if n := h.count(`path:` + moved); n != 1 {
+		t.Errorf("the check did not relink the moved file (%d entries at %s)", n, moved)
+	}
+}
+
+func TestCheckAtStart(t *testing.T) {
+	h := newHarness(t, []testFile{{name: "a.png"}, {name: "b.png"}})
+	if err := os.Remove(h.paths["a.png"]); err != nil {
+		t.Fatal(err)
+	}
+	h.b.reconciler.run("start")
+	h.waitFor("the check's result", func() bool { return strings.Contains(h.b.status.check.Text, "1 missing") })
+	h.b.status.check.OnTapped()
+	if n := h.count("missing"); n != 1 {
+		t.Errorf("%d entries marked missing, want 1", n)
+	}
+}

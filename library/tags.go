@@ -100,31 +100,48 @@ func (l *Library) withNearest(ctx context.Context, err error) error {
 	return err
 }
 
-// NearestTags returns up to n known names closest to name (prefix matches first, then
-// by edit distance), for "did you mean" messages.
+// NearestTags returns up to n known names closest to name, for "did you mean"
+// messages. Candidates are the names sharing the longest prefix with name (read on the
+// index, a bounded number per prefix length), ranked by edit distance; so a library of
+// 100k tags is never scanned name by name while someone types in the search box.
 func (l *Library) NearestTags(ctx context.Context, name string, n int) ([]string, error) {
-	target := fold(name)
-	rows, err := l.db.QueryContext(ctx, "SELECT name, folded FROM tag_names")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	target := fold(strings.TrimSpace(name))
+	runes := []rune(target)
 	type cand struct {
 		name string
 		dist int
 	}
+	seen := map[string]bool{}
 	var cands []cand
-	for rows.Next() {
-		var nm, f string
-		if err := rows.Scan(&nm, &f); err != nil {
+	limit := max(2, len(runes)/3)
+	for k := len(runes); k >= 1 && len(cands) < n; k-- {
+		prefix := string(runes[:k])
+		rows, err := l.db.QueryContext(ctx, "SELECT name, folded FROM tag_names WHERE folded >= ? AND folded < ? ORDER BY folded LIMIT 2000",
+			prefix, prefix+"\U0010FFFF")
+		if err != nil {
 			return nil, err
 		}
-		d := editDistance(target, f, 3)
-		if strings.HasPrefix(f, target) || strings.HasPrefix(target, f) && len(f) >= 3 {
-			d = min(d, 1)
+		for rows.Next() {
+			var nm, f string
+			if err := rows.Scan(&nm, &f); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if seen[f] {
+				continue
+			}
+			seen[f] = true
+			d := editDistance(target, f, 3)
+			if strings.HasPrefix(f, target) {
+				d = min(d, 1)
+			}
+			if d <= limit {
+				cands = append(cands, cand{nm, d})
+			}
 		}
-		if d <= max(2, len([]rune(target))/3) {
-			cands = append(cands, cand{nm, d})
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
@@ -137,7 +154,7 @@ func (l *Library) NearestTags(ctx context.Context, name string, n int) ([]string
 	for i := 0; i < len(cands) && i < n; i++ {
 		out = append(out, cands[i].name)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // editDistance is the Levenshtein distance, giving up (returning limit+1) once every

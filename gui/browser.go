@@ -28,7 +28,8 @@ type browser struct {
 	status    *statusBar
 	welcome   *welcome
 
-	tracker    *liveTracker // nil in tests that do not track
+	tracker    *liveTracker  // nil in tests that do not track
+	importing  *importDialog // the import dialog while it is open
 	reconciler *reconciler
 
 	searcher  *searcher

@@ -6,26 +6,20 @@ import (
 	"sync"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
-
 	"hoard/library"
 )
 
-// onImport asks for a folder and includes it. (The full import dialog, with tags,
-// rules, a dry run and Cancel, is issue 7; this is its first step.)
+// onImport opens the import dialog.
 func (b *browser) onImport() {
-	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil || dir == nil {
-			return
-		}
-		b.importPaths([]string{dir.Path()}, nil)
-	}, b.win)
-	d.Show()
+	if b.importing != nil {
+		return
+	}
+	b.showImportDialog(nil)
 }
 
-// importPaths includes paths (folders recurse) with tags, reporting progress in the
-// status bar; the grid refreshes when it is done.
+// importPaths includes paths (folders recurse) with tags at once, without the dialog
+// (files dropped on a tag), reporting progress in the status bar; the grid refreshes
+// when it is done.
 func (b *browser) importPaths(paths, tags []string) {
 	prog := &statusProgress{b: b}
 	b.status.showWork("Importing " + filepath.Base(paths[0]) + "…")

@@ -70,6 +70,7 @@ func (b *browser) buildUI() fyne.CanvasObject {
 	body := container.NewHSplit(b.sidebar.content, right)
 	body.Offset = 0.19
 	b.installShortcuts()
+	b.win.SetOnDropped(b.onDropped)
 	return container.NewBorder(b.search.content, b.status.content, nil, nil, body)
 }
 

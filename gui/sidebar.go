@@ -26,6 +26,8 @@ type sidebar struct {
 
 	tags []library.Tag // all of them, as last loaded
 	rows []sidebarRow  // what the list shows after filtering and grouping
+
+	rowWidgets []*tagRow // every row the list made, for hit-testing drops
 }
 
 // sidebarRow is a namespace heading or a tag.
@@ -41,7 +43,11 @@ func newSidebar(b *browser) *sidebar {
 	s.filter.OnChanged = func(string) { s.regroup() }
 	s.list = widget.NewList(
 		func() int { return len(s.rows) },
-		func() fyne.CanvasObject { return newTagRow(s) },
+		func() fyne.CanvasObject {
+			r := newTagRow(s)
+			s.rowWidgets = append(s.rowWidgets, r)
+			return r
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*tagRow).bind(s.rows[i]) },
 	)
 	title := widget.NewLabelWithStyle("Tags", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

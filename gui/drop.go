@@ -35,12 +35,25 @@ func (b *browser) onDropped(pos fyne.Position, uris []fyne.URI) {
 		return
 	}
 	t := b.dropTargetAt(pos)
+	b.logf("drop: %s at %.0f,%.0f onto %s", plural(len(paths), "path", "paths"), pos.X, pos.Y, t)
 	switch {
 	case t.tag != "":
 		b.importPaths(paths, []string{t.tag})
 	default:
 		b.showImportDialog(paths)
 	}
+}
+
+func (t dropTarget) String() string {
+	switch {
+	case t.tag != "" && t.entry:
+		return "the add-tag entry (" + t.tag + ")"
+	case t.tag != "":
+		return "tag " + t.tag
+	case t.entry:
+		return "the empty add-tag entry"
+	}
+	return "the window"
 }
 
 type dropError string

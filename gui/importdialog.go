@@ -68,6 +68,7 @@ func (b *browser) showImportDialog(paths []string) *importDialog {
 	d.dlg.Show()
 	b.win.Canvas().Focus(d.tags)
 	b.importing = d
+	b.logf("import dialog: opened with %s", plural(len(d.paths), "path", "paths"))
 	d.dlg.SetOnClosed(func() {
 		if d.counting != nil {
 			d.counting()
@@ -432,7 +433,8 @@ func (d *importDialog) showSummary(res library.IncludeResult, err error) {
 	}
 	lines := []string{
 		fmt.Sprintf("%s added", plural(res.Added, "file", "files")),
-		fmt.Sprintf("%s already in the library (%s made)", grouped(res.Updated+res.Unchanged), plural(res.Tagged, "tagging", "taggings")),
+		fmt.Sprintf("%s already in the library, tagged again", grouped(res.Updated+res.Unchanged)),
+		fmt.Sprintf("%s made", plural(res.Tagged, "new tagging", "new taggings")),
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		lines = append([]string{err.Error()}, lines...)
@@ -449,6 +451,7 @@ func (d *importDialog) showSummary(res library.IncludeResult, err error) {
 	d.close.SetText("Close")
 	d.close.Enable()
 	d.body.Refresh()
+	d.b.win.Canvas().Focus(d.close) // Space closes it
 }
 
 // skippedLines groups skipped paths by reason and names the first few.

@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -192,5 +193,45 @@ func TestOpenMapsTheFile(t *testing.T) {
 	}
 	if n <= 0 {
 		t.Fatalf("mmap_size = %d, want the library mapped", n)
+	}
+}
+
+// Streamed results (the CLI's big-result path, which walks an index) come in the same
+// order as materialized ones (the GUI's path), for every sort that walks.
+func TestStreamedOrderMatches(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	if err := l.BuildSynthetic(ctx, SyntheticSpec{Files: walkMin + 2000, Tags: 50, PerFile: 3, Seed: 9, PathsPrefix: "/synthetic"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"sort:name", "sort:name-desc", "sort:size", "sort:size-desc", "sort:modified", "-tag1 sort:name limit:8500"} {
+		t.Run(src, func(t *testing.T) {
+			want, err := l.Search(ctx, src, SearchOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := l.Search(ctx, src, SearchOptions{Stream: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.stream {
+				t.Fatalf("%d results did not take the streaming path", got.Count())
+			}
+			ids := want.IDs(0, want.Count())
+			i := 0
+			err = got.Each(ctx, func(f File) error {
+				if i >= len(ids) || f.ID != ids[i] {
+					return fmt.Errorf("result %d is file %d, want %d", i, f.ID, ids[min(i, len(ids)-1)])
+				}
+				i++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i != len(ids) {
+				t.Fatalf("streamed %d results, want %d", i, len(ids))
+			}
+		})
 	}
 }

@@ -25,6 +25,8 @@ type Results struct {
 	ids   []int64 // materialized order, for sorts other than added
 	// countOnly: the order was never computed (SearchOptions.CountOnly).
 	countOnly bool
+	// stream: the order is computed by Each as it goes (SearchOptions.Stream).
+	stream bool
 }
 
 // SearchOptions tune Search.
@@ -36,6 +38,10 @@ type SearchOptions struct {
 	Now time.Time
 	// CountOnly skips ordering the results: only Count and Set may be used.
 	CountOnly bool
+	// Stream is for callers that read the results once, in order, with Each (the
+	// CLI): big results are then ordered by walking the sort column's index while
+	// printing, so the first lines come at once. IDs and Files may not be used.
+	Stream bool
 }
 
 // Search parses and evaluates a query. A parse error is a *query.Error (with its
@@ -85,6 +91,10 @@ func (l *Library) Evaluate(ctx context.Context, q *query.Query, opts SearchOptio
 		r.countOnly = true
 		return r, nil
 	}
+	if opts.Stream && r.walkable() {
+		r.stream = true
+		return r, nil
+	}
 	if err := r.materialize(ctx, conn); err != nil {
 		return nil, err
 	}
@@ -105,8 +115,8 @@ func (r *Results) Set() *roaring.Bitmap { return r.set }
 
 // IDs returns up to n ids starting at offset, in the result order.
 func (r *Results) IDs(offset, n int) []int64 {
-	if r.countOnly {
-		panic("bug: IDs of a CountOnly search")
+	if r.countOnly || r.stream {
+		panic("bug: IDs of a CountOnly or Stream search")
 	}
 	total := r.Count()
 	if offset >= total || n <= 0 {
@@ -148,6 +158,9 @@ func (r *Results) Files(ctx context.Context, offset, n int) ([]File, error) {
 // Each calls fn for every result in order, fetching rows in pages, and stops at the
 // first error (fn's own, or ctx's).
 func (r *Results) Each(ctx context.Context, fn func(File) error) error {
+	if r.stream {
+		return r.walk(ctx, fn)
+	}
 	const page = 512
 	for off := 0; off < r.Count(); off += page {
 		if err := ctx.Err(); err != nil {
@@ -164,6 +177,57 @@ func (r *Results) Each(ctx context.Context, fn func(File) error) error {
 		}
 	}
 	return nil
+}
+
+// walkMin is the result size from which walking the sort column's index (and keeping
+// the members) beats looking every result up and sorting: with N entries the walk
+// reaches the first 1,000 results after ~1000·N/|results| index entries, while a sort
+// must first look up every result (measured on the 1M corpus: 20k results took 260 ms
+// to sort, the walk 30 ms to reach the first thousand).
+const walkMin = 8000
+
+// walkable reports whether Each should walk an index for this order and size.
+func (r *Results) walkable() bool {
+	switch r.sort.Key {
+	case query.SortName, query.SortSize, query.SortModified:
+		return r.set.GetCardinality() >= walkMin
+	}
+	return false
+}
+
+// sortIndex names the index that holds each sort column in order.
+var sortIndex = map[query.SortKey][2]string{
+	query.SortName:     {"path", "sqlite_autoindex_files_1"}, // the UNIQUE(path) index
+	query.SortSize:     {"size", "files_size"},
+	query.SortModified: {"mtime_ns", "files_mtime"},
+}
+
+// walk streams the results in order: SQLite walks the sort column's index and keeps
+// the members (a list lookup per entry, in C), so rows come out from the first index
+// pages on instead of after a sort of the whole result.
+func (r *Results) walk(ctx context.Context, fn func(File) error) error {
+	idx := sortIndex[r.sort.Key]
+	dir := "ASC"
+	if r.sort.Desc {
+		dir = "DESC"
+	}
+	rows, err := r.l.db.QueryContext(ctx, "SELECT "+fileColumns+" FROM files INDEXED BY "+idx[1]+
+		" WHERE id IN (SELECT value FROM json_each(?)) ORDER BY "+idx[0]+" "+dir+" LIMIT ?",
+		jsonIDs(r.set.ToArray()), r.Count())
+	if err != nil {
+		return fmt.Errorf("walk results: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // smallResult is where sorting by SQL over the id set beats walking a whole index.

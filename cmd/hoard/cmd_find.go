@@ -62,7 +62,7 @@ func runFind(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := l.Search(ctx, src, library.SearchOptions{DefaultSort: query.Sort{Key: query.SortName}, CountOnly: findOpts.count})
+	res, err := l.Search(ctx, src, library.SearchOptions{DefaultSort: query.Sort{Key: query.SortName}, CountOnly: findOpts.count, Stream: true})
 	if err != nil {
 		return queryError(src, err)
 	}

@@ -59,6 +59,8 @@ func Run(ctx context.Context, dbPath string) error {
 	b.logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "hoard-gui: "+format+"\n", args...) }
 	if os.Getenv("HOARD_GUI_TRACE") != "" {
 		b.tracef = b.logf
+		// Log every time the UI goroutine could not run queued work for over 50 ms.
+		defer startStallMeter(fyne.Do, b.logf).stop()
 	}
 	w.SetContent(b.buildUI())
 	restoreSize(a, w)

@@ -374,8 +374,8 @@ func (d *importDialog) onStart() {
 	prog := newImportProgress(d)
 	paths := slices.Clone(d.paths)
 	started := time.Now()
-	stalls := startStallMeter(d.b.do)
-	d.b.status.showWork("Importing…")
+	stalls := startStallMeter(d.b.do, d.b.tracef)
+	d.b.status.showNote("Importing…")
 	background(d.b.do, func() (library.IncludeResult, error) {
 		return d.b.lib.Include(ctx, paths, opts, prog)
 	}, func(res library.IncludeResult, err error) {
@@ -496,7 +496,7 @@ func importStatus(res library.IncludeResult, err error) string {
 }
 
 // importProgress is the library.Progress of an import: the worker counts, and the
-// dialog shows the count, bytes and current folder at most ten times a second. Every
+// dialog shows the count, bytes and current folder four times a second. Every
 // second the grid refreshes, so new files appear as batches commit.
 type importProgress struct {
 	d *importDialog
@@ -546,7 +546,11 @@ func (p *importProgress) stop() {
 	p.mu.Unlock()
 }
 
-// post queues one UI update unless one is queued or was shown under 100 ms ago.
+// progressEvery spaces the dialog's progress updates: each one repaints the window,
+// which under a software renderer costs the UI goroutine a frame.
+const progressEvery = 250 * time.Millisecond
+
+// post queues one UI update unless one is queued.
 func (p *importProgress) post() {
 	p.mu.Lock()
 	if p.stopped || p.posted {
@@ -555,7 +559,7 @@ func (p *importProgress) post() {
 	}
 	p.posted = true
 	p.mu.Unlock()
-	time.AfterFunc(100*time.Millisecond, func() {
+	time.AfterFunc(progressEvery, func() {
 		p.d.b.do(p.show)
 	})
 }
@@ -581,7 +585,7 @@ func (p *importProgress) show() {
 	if phase == "indexing" && total > 0 {
 		d.bar.SetValue(float64(done) / float64(total))
 		d.files.SetText(fmt.Sprintf("%s of %s files · %s", grouped(int(done)), grouped(int(total)), humanSize(bytes)))
-		d.b.status.showWork(fmt.Sprintf("Importing: %s of %s files", grouped(int(done)), grouped(int(total))))
+		d.b.status.showNote(fmt.Sprintf("Importing: %s of %s files", grouped(int(done)), grouped(int(total))))
 	} else {
 		d.files.SetText(fmt.Sprintf("Looking for files: %s found", grouped(int(done))))
 	}

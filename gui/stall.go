@@ -12,12 +12,14 @@ type stallMeter struct {
 	mu    sync.Mutex
 	worst time.Duration
 	done  chan struct{}
+	logf  func(format string, args ...any) // each wait over 50 ms, when tracing
+	start time.Time
 }
 
 const stallProbeEvery = 10 * time.Millisecond
 
-func startStallMeter(do func(func())) *stallMeter {
-	m := &stallMeter{done: make(chan struct{})}
+func startStallMeter(do func(func()), logf func(format string, args ...any)) *stallMeter {
+	m := &stallMeter{done: make(chan struct{}), logf: logf, start: time.Now()}
 	go func() {
 		t := time.NewTicker(stallProbeEvery)
 		defer t.Stop()
@@ -47,6 +49,9 @@ func (m *stallMeter) note(d time.Duration) {
 	m.mu.Lock()
 	m.worst = max(m.worst, d)
 	m.mu.Unlock()
+	if d > 50*time.Millisecond {
+		m.logf("ui: waited %d ms at %d ms", d.Milliseconds(), time.Since(m.start).Milliseconds())
+	}
 }
 
 // stop ends the measurement and returns the longest wait seen.

@@ -101,6 +101,14 @@ func (s *statusBar) showWork(text string) {
 	s.spinner.Start()
 }
 
+// showNote reports work in progress without the spinner: work that shows its own
+// progress elsewhere (the import dialog's bar). The spinner animates every frame,
+// which costs a software-rendered display a good part of a CPU.
+func (s *statusBar) showNote(text string) {
+	s.showWork("")
+	s.work.SetText(text)
+}
+
 // showDone reports finished work.
 func (s *statusBar) showDone(text string) {
 	s.showWork("")

@@ -53,6 +53,7 @@ type importDialog struct {
 	files    *widget.Label
 	folder   *widget.Label
 	running  bool
+	prog     *importProgress
 	finished func(library.IncludeResult, error) // for tests: called after the summary shows
 }
 
@@ -372,6 +373,7 @@ func (d *importDialog) onStart() {
 	ctx, cancel := context.WithCancel(d.b.ctx)
 	d.cancel = cancel
 	prog := newImportProgress(d)
+	d.prog = prog
 	paths := slices.Clone(d.paths)
 	started := time.Now()
 	stalls := startStallMeter(d.b.do, d.b.tracef)
@@ -539,6 +541,16 @@ func (p *importProgress) Advance(n int64, item string) {
 }
 
 func (p *importProgress) End() {}
+
+// indexed is how many files the indexing phase has done (0 before it).
+func (p *importProgress) indexed() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.phase != "indexing" {
+		return 0
+	}
+	return p.done
+}
 
 func (p *importProgress) stop() {
 	p.mu.Lock()

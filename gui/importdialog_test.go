@@ -122,7 +122,7 @@ func TestImportDialogCancel(t *testing.T) {
 	d := h.b.showImportDialog([]string{dir})
 	h.waitFor("the dry-run count", func() bool { return strings.Contains(d.preview.Text, "found") })
 	d.onStart()
-	h.waitFor("indexing to start", func() bool { return d.bar.Value > 0 })
+	h.waitFor("indexing to start", func() bool { return d.prog.indexed() > 0 })
 	d.onClose() // Cancel
 	res, err := h.importDone(d)
 	if !errors.Is(err, context.Canceled) {

@@ -33,7 +33,9 @@ const (
 )
 
 // Run opens the library at dbPath and shows the window until it is closed or ctx ends.
-func Run(ctx context.Context, dbPath string) error {
+// Files or folders in toImport (the desktop entry's %U: a folder opened with Hoard)
+// are offered in the import dialog.
+func Run(ctx context.Context, dbPath string, toImport []string) error {
 	started := time.Now()
 	lib, err := library.Open(ctx, dbPath, library.Options{})
 	if err != nil {
@@ -75,6 +77,9 @@ func Run(ctx context.Context, dbPath string) error {
 	b.start()
 	if os.Getenv("HOARD_GUI_NO_TRACKER") == "" {
 		b.track()
+	}
+	if len(toImport) > 0 {
+		b.showImportDialog(toImport)
 	}
 	w.ShowAndRun()
 	return nil

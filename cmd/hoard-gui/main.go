@@ -6,8 +6,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"hoard/gui"
@@ -16,11 +19,40 @@ import (
 
 func main() {
 	db := flag.String("db", library.DefaultPath(), "library `file` (or set HOARD_DB)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: hoard-gui [--db FILE] [FILE-OR-FOLDER|file://URI]…\n(files or folders given are offered for import)\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
+	var toImport []string
+	for _, a := range flag.Args() {
+		p, err := argPath(a)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hoard-gui:", err)
+			os.Exit(2)
+		}
+		toImport = append(toImport, p)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := gui.Run(ctx, *db); err != nil {
+	if err := gui.Run(ctx, *db, toImport); err != nil {
 		fmt.Fprintln(os.Stderr, "hoard-gui:", err)
 		os.Exit(1)
 	}
+}
+
+// argPath turns an argument (a path, or a file:// URI as the desktop entry's %U
+// passes it) into an absolute path.
+func argPath(a string) (string, error) {
+	if strings.HasPrefix(a, "file://") {
+		u, err := url.Parse(a)
+		if err != nil || (u.Host != "" && u.Host != "localhost") {
+			return "", fmt.Errorf("cannot open %s: only local files can be imported", a)
+		}
+		return u.Path, nil
+	}
+	if strings.Contains(a, "://") {
+		return "", fmt.Errorf("cannot open %s: only local files can be imported", a)
+	}
+	return filepath.Abs(a)
 }

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +31,7 @@ type browser struct {
 
 	tracker    *liveTracker  // nil in tests that do not track
 	importing  *importDialog // the import dialog while it is open
+	importBusy atomic.Int32  // imports running (read by the library poll's goroutine)
 	reconciler *reconciler
 
 	searcher  *searcher

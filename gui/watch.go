@@ -26,6 +26,9 @@ func (b *browser) watch() {
 			continue
 		}
 		last = v
+		if b.importBusy.Load() > 0 {
+			continue // the import refreshes at its own pace, and once at its end
+		}
 		b.do(b.refresh)
 	}
 }

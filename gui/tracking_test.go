@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"hoard/library"
+	"hoard/library/thumbnail"
 	"hoard/tracker"
 )
 
@@ -130,5 +132,58 @@ func TestCheckAtStart(t *testing.T) {
 	h.b.status.check.OnTapped()
 	if n := h.count("missing"); n != 1 {
 		t.Errorf("%d entries marked missing, want 1", n)
+	}
+}
+
+// TestTrackerMovesThumbnails: a renamed file's and a renamed folder's cached
+// thumbnails move with them, so the grid does not make them again.
+func TestTrackerMovesThumbnails(t *testing.T) {
+	h := newHarness(t, []testFile{{name: "a.png"}})
+	sub := h.newFolder("album", 2)
+	if _, err := h.lib.Include(context.Background(), []string{sub}, library.IncludeOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	inAlbum := filepath.Join(sub, "img00001.png")
+	for _, p := range []string{h.paths["a.png"], inAlbum} {
+		if _, err := h.b.thumbs.Generate(context.Background(), p, thumbnail.Normal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := &fakeConn{events: make(chan tracker.Event, 4)}
+	h.trackWith(func(context.Context, []string) (trackerConn, error) { return conn, nil })
+	h.waitFor("tracking", func() bool { return h.b.status.trackerState == trackerOn })
+
+	renamed := filepath.Join(h.dir, "b.png")
+	album2 := filepath.Join(h.dir, "album2")
+	for _, mv := range [][2]string{{h.paths["a.png"], renamed}, {sub, album2}} {
+		if err := os.Rename(mv[0], mv[1]); err != nil {
+			t.Fatal(err)
+		}
+		conn.events <- tracker.Event{Type: tracker.TypeRename, Old: mv[0], New: mv[1], Dir: mv[0] == sub}
+	}
+	// The grid refreshes after the thumbnails moved.
+	h.waitFor("the grid", func() bool {
+		n := 0
+		for i := range h.b.results.count {
+			if f, ok := h.b.results.file(i); ok && (f.Path == renamed || strings.HasPrefix(f.Path, album2+"/")) {
+				n++
+			}
+		}
+		return n == 3
+	})
+	// A fresh service on the same cache: only the disk cache can answer.
+	fresh, err := thumbnail.NewService(thumbnail.Options{CacheDir: filepath.Join(h.dir, "thumbs"), Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	for _, p := range []string{renamed, filepath.Join(album2, "img00001.png")} {
+		r, err := fresh.Generate(context.Background(), p, thumbnail.Normal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Origin != thumbnail.FromCache {
+			t.Errorf("thumbnail of %s: %v, want it from the cache (moved with the file)", p, r.Origin)
+		}
 	}
 }

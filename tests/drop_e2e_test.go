@@ -117,6 +117,24 @@ func TestGUIDropImportAndTrack(t *testing.T) {
 		return strings.Contains(g.log.String(), "tracking 2 folders")
 	})
 
+	// A photo dropped on the sidebar's "dropped" tag (the first row: tags are sorted)
+	// is included and tagged at once, without the dialog.
+	extra := filepath.Join(tmp, "extra")
+	writePhotos(t, extra, 1)
+	one := filepath.Join(extra, "photo-00.png")
+	if err := xdnd.Drop(ctx, g.display, win, 60, sidebarFirstTagY, []string{xdnd.FileURI(one)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "the drop on the tag", func() bool {
+		return strings.Contains(g.log.String(), "onto tag dropped")
+	})
+	waitUntil(t, 10*time.Second, "the tagged include", func() bool { return len(cliFind(t, cli, db, "dropped")) == 7 })
+	time.Sleep(time.Second)
+	g.shot("drop-on-tag.png")
+	if strings.Count(g.log.String(), "import dialog: opened") != 1 {
+		t.Error("the drop on a tag opened the import dialog")
+	}
+
 	// Rename a shown file on disk; the index and the grid follow.
 	old := filepath.Join(incoming, "photo-01.jpg")
 	renamed := filepath.Join(incoming, "renamed-by-mv.jpg")
@@ -140,7 +158,7 @@ func TestGUIDropImportAndTrack(t *testing.T) {
 	if got := cliFind(t, cli, db, "path:"+renamed); len(got) != 1 {
 		t.Errorf("the index does not have %s: %q", renamed, got)
 	}
-	if got := cliFind(t, cli, db, "dropped"); len(got) != 6 {
+	if got := cliFind(t, cli, db, "dropped"); len(got) != 7 {
 		t.Errorf("the renamed file lost its tag: %d files tagged dropped", len(got))
 	}
 	// Sort by name so the renamed file is on screen.
@@ -149,6 +167,10 @@ func TestGUIDropImportAndTrack(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	g.shot("drop-renamed.png")
 }
+
+// sidebarFirstTagY is the first tag row's middle in the default 1200×760 window
+// (drop-dialog.png shows it).
+const sidebarFirstTagY = 155
 
 // cliFind runs hoard find and returns the paths.
 func cliFind(t *testing.T, cli, db, q string) []string {

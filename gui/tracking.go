@@ -82,6 +82,7 @@ func (t *liveTracker) show(state trackerState, text, detail string) {
 func (t *liveTracker) run() {
 	ctx := t.b.ctx
 	a := t.b.lib.NewApplier()
+	restarted := false
 	for ctx.Err() == nil {
 		dirs, err := t.roots(ctx)
 		if err != nil {
@@ -108,6 +109,11 @@ func (t *liveTracker) run() {
 			continue
 		}
 		t.b.logf("tracker: tracking %d folders (started in %d ms)", len(dirs), time.Since(started).Milliseconds())
+		if restarted {
+			// Renames made while the helper restarted were not seen.
+			restarted = false
+			t.b.reconciler.run("the tracker restarted for new folders")
+		}
 		t.show(trackerOn, "Tracking renames", fmt.Sprintf("Following renames in %s:\n%s", plural(len(dirs), "folder", "folders"), strings.Join(dirs, "\n")))
 		changed, err := t.follow(ctx, a, c, dirs)
 		c.Stop()
@@ -122,6 +128,7 @@ func (t *liveTracker) run() {
 			t.b.reconciler.run("the tracker restarted")
 		case changed:
 			t.b.logf("tracker: the library's folders changed; restarting the tracker")
+			restarted = true
 		}
 	}
 }

@@ -116,6 +116,10 @@ func TestGUIDropImportAndTrack(t *testing.T) {
 	waitUntil(t, 10*time.Second, "the tracker to follow the new folder", func() bool {
 		return strings.Contains(g.log.String(), "tracking 2 folders")
 	})
+	// Renames made while it restarted are caught up by a check.
+	waitUntil(t, 10*time.Second, "the check after the restart", func() bool {
+		return strings.Contains(g.log.String(), "check: started (the tracker restarted for new folders)")
+	})
 
 	// A photo dropped on the sidebar's "dropped" tag (the first row: tags are sorted)
 	// is included and tagged at once, without the dialog.

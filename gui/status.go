@@ -172,9 +172,11 @@ func (s *statusBar) onWhy() {
 	text := widget.NewLabel(s.trackerDetail)
 	text.Wrapping = fyne.TextWrapWord
 	text.Selectable = true
-	box := container.NewGridWrap(fyne.NewSize(520, text.MinSize().Height), text)
-	title := "Rename tracking"
-	dialog.NewCustom(title, "Close", container.NewVScroll(box), s.b.win).Show()
+	// A wrapping label has no height of its own until it has a width: give the
+	// scroll a size that fits the longest explanation.
+	scroll := container.NewVScroll(text)
+	scroll.SetMinSize(fyne.NewSize(540, 200))
+	dialog.NewCustom("Rename tracking", "Close", scroll, s.b.win).Show()
 }
 
 // showCheck shows the library check's state; details, when set, opens its report.

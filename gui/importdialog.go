@@ -527,8 +527,11 @@ func (p *importProgress) Begin(phase string, total int64) {
 }
 
 func (p *importProgress) Advance(n int64, item string) {
+	p.mu.Lock()
+	indexing := p.phase == "indexing"
+	p.mu.Unlock()
 	var size int64
-	if p.phase == "indexing" && item != "" {
+	if indexing && item != "" {
 		// Advance is called from the worker; the stat is microseconds next to a hash.
 		if fi, err := os.Lstat(item); err == nil {
 			size = fi.Size()

@@ -489,7 +489,7 @@ func skippedLines(skipped []library.Skipped) []string {
 }
 
 func importStatus(res library.IncludeResult, err error) string {
-	s := fmt.Sprintf("%d added, %d already indexed, %d skipped", res.Added, res.Updated+res.Unchanged, len(res.Skipped))
+	s := fmt.Sprintf("%s added, %s already indexed, %s skipped", grouped(res.Added), grouped(res.Updated+res.Unchanged), grouped(len(res.Skipped)))
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "Import cancelled: " + s

@@ -236,7 +236,7 @@ func fsEvents(batch []tracker.Event) (fs []library.FSEvent, lost uint64, err err
 	for _, ev := range batch {
 		switch ev.Type {
 		case tracker.TypeRename:
-			fs = append(fs, library.FSEvent{Rename: true, Old: ev.Old, New: ev.New, Exchange: ev.Exchange})
+			fs = append(fs, library.FSEvent{Rename: true, Old: ev.Old, New: ev.New, Exchange: ev.Exchange, What: library.KindOf(ev.DirKnown())})
 		case tracker.TypeUnlink:
 			fs = append(fs, library.FSEvent{Path: ev.Path})
 		case tracker.TypeLost:

@@ -248,7 +248,7 @@ func BenchmarkApplyFileRename(b *testing.B) {
 	for b.Loop() {
 		i++
 		next := fmt.Sprintf("%s.r%d", f.Path, i)
-		if c, err := a.Apply(ctx, []FSEvent{{Rename: true, Old: cur, New: next}}); err != nil || len(c) != 1 {
+		if c, err := a.Apply(ctx, []FSEvent{{Rename: true, Old: cur, New: next, What: KindFile}}); err != nil || len(c) != 1 {
 			b.Fatal(c, err)
 		}
 		cur = next

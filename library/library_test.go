@@ -235,3 +235,32 @@ func TestStreamedOrderMatches(t *testing.T) {
 		})
 	}
 }
+
+// What the tracker knows about a renamed path only spares look-ups: the index ends up
+// the same as without it.
+func TestApplyWithPathKinds(t *testing.T) {
+	ctx := context.Background()
+	l := openTest(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"d/x": "1", "d/y": "2", "f": "3", "g": "4"})
+	if _, err := l.Include(ctx, []string{dir}, IncludeOptions{Tags: []string{"t"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	j := func(p string) string { return filepath.Join(dir, p) }
+	a := l.NewApplier()
+	for _, ev := range []FSEvent{
+		{Rename: true, Old: j("d"), New: j("e"), What: KindDir},
+		{Rename: true, Old: j("f"), New: j("f2"), What: KindFile},
+		{Rename: true, Old: j("g"), New: j("f2"), What: KindFile}, // over an indexed file
+	} {
+		if _, err := a.Apply(ctx, []FSEvent{ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := findPaths(t, l, "-missing"); !slices.Equal(got, []string{"x", "y", "f2"}) {
+		t.Fatalf("present after renames: %q", got)
+	}
+	if got := findPaths(t, l, "missing"); !slices.Equal(got, []string{"f2"}) {
+		t.Fatalf("displaced: %q", got)
+	}
+}

@@ -16,7 +16,20 @@ type FSEvent struct {
 	Old, New string // rename
 	Path     string // unlink
 	Exchange bool   // RENAME_EXCHANGE: Old and New swapped
+	What     PathKind
 }
+
+// PathKind is what a renamed path was, when the tracker could tell. Knowing spares the
+// index the look-ups that do not apply (a file has no entries below it; a folder has
+// no entry of its own), which matters at tens of thousands of renames a second.
+type PathKind int
+
+// Path kinds.
+const (
+	KindUnknown PathKind = iota
+	KindFile
+	KindDir
+)
 
 // Applier applies a stream of tracker events to the library: many events in one
 // transaction when they come fast, and a second look at unlinked paths a moment later
@@ -52,7 +65,7 @@ func (a *Applier) Apply(ctx context.Context, events []FSEvent) ([]Change, error)
 				if old == new {
 					continue
 				}
-				c, rehash, err = renamePath(ctx, tx, old, new)
+				c, rehash, err = renamePath(ctx, tx, old, new, ev.What)
 				saved = append(saved, rehash...)
 			default:
 				c, err = unlinkPath(ctx, tx, filepath.Clean(ev.Path))
@@ -117,4 +130,15 @@ func (a *Applier) Flush(ctx context.Context, now time.Time) ([]Change, error) {
 		changes = append(changes, c...)
 	}
 	return changes, nil
+}
+
+// KindOf is the PathKind of a tracker's dir flag: KindUnknown when it could not tell.
+func KindOf(dir, known bool) PathKind {
+	switch {
+	case !known:
+		return KindUnknown
+	case dir:
+		return KindDir
+	}
+	return KindFile
 }

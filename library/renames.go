@@ -42,7 +42,7 @@ func (l *Library) ApplyRename(ctx context.Context, old, new string, exchange boo
 		if exchange {
 			changes, err = exchangePaths(ctx, tx, old, new)
 		} else {
-			changes, rehash, err = renamePath(ctx, tx, old, new)
+			changes, rehash, err = renamePath(ctx, tx, old, new, KindUnknown)
 		}
 		if err != nil {
 			return err
@@ -74,6 +74,28 @@ func entryAt(ctx context.Context, q queryer, path string) (int64, error) {
 	return id, err
 }
 
+// entriesAt finds the entries at two paths in one look-up.
+func entriesAt(ctx context.Context, tx *sql.Tx, a, b string) (atA, atB int64, err error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, path FROM files WHERE path IN (?, ?)", []byte(a), []byte(b))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p []byte
+		if err := rows.Scan(&id, &p); err != nil {
+			return 0, 0, err
+		}
+		if string(p) == a {
+			atA = id
+		} else {
+			atB = id
+		}
+	}
+	return atA, atB, rows.Err()
+}
+
 func countUnder(ctx context.Context, q queryer, dir string) (int, error) {
 	lo, hi := dirRange(dir)
 	var n int
@@ -90,16 +112,15 @@ func displace(ctx context.Context, tx *sql.Tx, id int64) error {
 	return markMissing(ctx, tx, []int64{id}, true)
 }
 
-func renamePath(ctx context.Context, tx *sql.Tx, old, new string) ([]Change, []string, error) {
+func renamePath(ctx context.Context, tx *sql.Tx, old, new string, what PathKind) ([]Change, []string, error) {
 	var changes []Change
 	var rehash []string
-	mover, err := entryAt(ctx, tx, old)
-	if err != nil {
-		return nil, nil, err
-	}
-	target, err := entryAt(ctx, tx, new)
-	if err != nil {
-		return nil, nil, err
+	var mover, target int64
+	if what != KindDir {
+		var err error
+		if mover, target, err = entriesAt(ctx, tx, old, new); err != nil {
+			return nil, nil, err
+		}
 	}
 	switch {
 	case mover != 0:
@@ -125,6 +146,9 @@ func renamePath(ctx context.Context, tx *sql.Tx, old, new string) ([]Change, []s
 		// the new content's facts (the editor "atomic save").
 		changes = append(changes, Change{Kind: "saved", Path: new, Files: 1, IDs: []int64{target}})
 		rehash = append(rehash, new)
+	}
+	if what == KindFile {
+		return changes, rehash, nil
 	}
 	// A folder: move everything below it. (A file rename finds nothing here.)
 	n, err := countUnder(ctx, tx, old)

@@ -150,3 +150,14 @@ func textOrB64(p string) (string, []byte) {
 	}
 	return "", []byte(p)
 }
+
+// DirKnown says what a rename moved, when the helper could tell: dir reports a
+// directory, and known is false when the helper flagged it FlagDirUnknown.
+func (e *Event) DirKnown() (dir, known bool) {
+	for _, f := range e.Flags {
+		if f == FlagDirUnknown {
+			return false, false
+		}
+	}
+	return e.Dir, true
+}

@@ -121,7 +121,7 @@ func applyBatch(ctx context.Context, a *library.Applier, batch []tracker.Event, 
 	for _, ev := range batch {
 		switch ev.Type {
 		case tracker.TypeRename:
-			fs = append(fs, library.FSEvent{Rename: true, Old: ev.Old, New: ev.New, Exchange: ev.Exchange})
+			fs = append(fs, library.FSEvent{Rename: true, Old: ev.Old, New: ev.New, Exchange: ev.Exchange, What: library.KindOf(ev.DirKnown())})
 		case tracker.TypeUnlink:
 			fs = append(fs, library.FSEvent{Path: ev.Path})
 		case tracker.TypeLost:

@@ -64,6 +64,7 @@ func Run(ctx context.Context, dbPath string, toImport []string) error {
 		// Log every time the UI goroutine could not run queued work for over 50 ms.
 		defer startStallMeter(fyne.Do, b.logf).stop()
 	}
+	defer logFrames(b.logf)() // HOARD_GUI_FRAMES=path: one line per frame, for scroll measurements
 	w.SetContent(b.buildUI())
 	restoreSize(a, w)
 	w.SetCloseIntercept(func() {

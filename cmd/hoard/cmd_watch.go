@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -40,7 +40,11 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := json.NewEncoder(e.stdout)
+	// Lines are buffered and flushed after each batch: at tens of thousands of
+	// changes a second a write per line would cost more than applying them.
+	buf := bufio.NewWriterSize(e.stdout, 64<<10)
+	defer buf.Flush()
+	out := &changeWriter{w: buf, enc: json.NewEncoder(buf)}
 	a := l.NewApplier()
 	first := true
 	for {
@@ -49,7 +53,8 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 			return watchStartError(err)
 		}
 		if first {
-			out.Encode(map[string]string{"type": "ready"})
+			out.line(changeLine{Type: "ready"})
+			out.flush()
 			first = false
 		}
 		newRoots, err := watchLoop(ctx, l, a, client, roots, out, e.stderr)
@@ -64,7 +69,7 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 
 // watchLoop applies events until ctx ends (nil, nil), the helper fails (error) or the
 // library's roots change (the new roots).
-func watchLoop(ctx context.Context, l *library.Library, a *library.Applier, c *tracker.Client, roots []string, out *json.Encoder, stderr io.Writer) ([]string, error) {
+func watchLoop(ctx context.Context, l *library.Library, a *library.Applier, c *tracker.Client, roots []string, out *changeWriter, stderr io.Writer) ([]string, error) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	lastRootsCheck := time.Now()
@@ -96,12 +101,14 @@ func watchLoop(ctx context.Context, l *library.Library, a *library.Applier, c *t
 			if err := applyBatch(ctx, a, batch, out, stderr); err != nil {
 				return nil, err
 			}
+			out.flush()
 		case now := <-tick.C:
 			changes, err := a.Flush(ctx, now)
 			if err != nil {
 				return nil, err
 			}
 			printChanges(out, changes)
+			out.flush()
 			if now.Sub(lastRootsCheck) > 2*time.Second {
 				lastRootsCheck = now
 				cur, err := watchableRoots(ctx, l, io.Discard)
@@ -116,7 +123,7 @@ func watchLoop(ctx context.Context, l *library.Library, a *library.Applier, c *t
 	}
 }
 
-func applyBatch(ctx context.Context, a *library.Applier, batch []tracker.Event, out *json.Encoder, stderr io.Writer) error {
+func applyBatch(ctx context.Context, a *library.Applier, batch []tracker.Event, out *changeWriter, stderr io.Writer) error {
 	var fs []library.FSEvent
 	for _, ev := range batch {
 		switch ev.Type {
@@ -125,7 +132,7 @@ func applyBatch(ctx context.Context, a *library.Applier, batch []tracker.Event, 
 		case tracker.TypeUnlink:
 			fs = append(fs, library.FSEvent{Path: ev.Path})
 		case tracker.TypeLost:
-			out.Encode(map[string]any{"type": "lost", "count": ev.Count})
+			out.line(changeLine{Type: "lost", Count: ev.Count})
 			fmt.Fprintf(stderr, "hoard watch: the tracker lost %d events; run `hoard check --repair` to catch up\n", ev.Count)
 		case tracker.TypeError:
 			return fmt.Errorf("tracker: %s", ev.Msg)
@@ -142,31 +149,48 @@ func applyBatch(ctx context.Context, a *library.Applier, batch []tracker.Event, 
 	return nil
 }
 
+// changeLine is one JSON line of `hoard watch`.
+type changeLine struct {
+	Type    string `json:"type"`
+	Old     string `json:"old,omitempty"`
+	OldB64  []byte `json:"old_b64,omitempty"`
+	New     string `json:"new,omitempty"`
+	NewB64  []byte `json:"new_b64,omitempty"`
+	Path    string `json:"path,omitempty"`
+	PathB64 []byte `json:"path_b64,omitempty"`
+	Dir     bool   `json:"dir,omitempty"`
+	Files   int    `json:"files,omitempty"`
+	Count   uint64 `json:"count,omitempty"`
+}
+
+// changeWriter writes change lines to a buffer the loop flushes after each batch.
+type changeWriter struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+func (c *changeWriter) line(l changeLine) { c.enc.Encode(l) }
+func (c *changeWriter) flush()            { c.w.Flush() }
+
 // printChanges writes one JSON line per change; paths that are not UTF-8 go as
-// *_b64 fields, never mangled.
-func printChanges(out *json.Encoder, changes []library.Change) {
+// *_b64 fields (base64 of the raw bytes), never mangled.
+func printChanges(out *changeWriter, changes []library.Change) {
 	for _, c := range changes {
-		m := map[string]any{"type": c.Kind}
-		put := func(key, v string) {
-			switch {
-			case v == "":
-			case utf8.ValidString(v):
-				m[key] = v
-			default:
-				m[key+"_b64"] = base64.StdEncoding.EncodeToString([]byte(v))
-			}
-		}
-		put("old", c.Old)
-		put("new", c.New)
-		put("path", c.Path)
-		if c.Dir {
-			m["dir"] = true
-		}
-		if c.Files > 0 {
-			m["files"] = c.Files
-		}
-		out.Encode(m)
+		l := changeLine{Type: c.Kind, Dir: c.Dir, Files: c.Files}
+		l.Old, l.OldB64 = utf8OrRaw(c.Old)
+		l.New, l.NewB64 = utf8OrRaw(c.New)
+		l.Path, l.PathB64 = utf8OrRaw(c.Path)
+		out.line(l)
 	}
+}
+
+// utf8OrRaw returns p as text when it is UTF-8, else as bytes (which JSON writes as
+// base64).
+func utf8OrRaw(p string) (string, []byte) {
+	if utf8.ValidString(p) {
+		return p, nil
+	}
+	return "", []byte(p)
 }
 
 // watchableRoots is the library's roots less those the helper would refuse (each

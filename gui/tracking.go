@@ -191,19 +191,7 @@ func (t *liveTracker) follow(ctx context.Context, a *library.Applier, c trackerC
 				}
 				return false, errors.New("hoard-tracker stopped unexpectedly")
 			}
-			batch := []tracker.Event{ev}
-		drain:
-			for len(batch) < maxBatch {
-				select {
-				case ev, ok := <-events:
-					if !ok {
-						break drain
-					}
-					batch = append(batch, ev)
-				default:
-					break drain
-				}
-			}
+			batch := tracker.Drain(ev, events, maxBatch)
 			if err := t.apply(ctx, a, batch); err != nil {
 				return false, err
 			}

@@ -257,3 +257,21 @@ func (c *Client) exitError(waitErr, detail error) error {
 	}
 	return fmt.Errorf("%w%s (%v)", kind, msg, waitErr)
 }
+
+// Drain returns first followed by the events already queued on events, up to max in
+// all, without waiting: the consumer applies them in one transaction.
+func Drain(first Event, events <-chan Event, max int) []Event {
+	batch := []Event{first}
+	for len(batch) < max {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, ev)
+		default:
+			return batch
+		}
+	}
+	return batch
+}

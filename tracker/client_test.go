@@ -130,3 +130,21 @@ func TestStopWithUnreadEvents(t *testing.T) {
 		t.Fatalf("Stop took %v", d)
 	}
 }
+
+func TestDrain(t *testing.T) {
+	ch := make(chan Event, 10)
+	for i := range 5 {
+		ch <- Event{Type: TypeRename, Pid: uint32(i + 1)}
+	}
+	got := Drain(Event{Type: TypeRename}, ch, 4)
+	if len(got) != 4 || got[1].Pid != 1 || got[3].Pid != 3 {
+		t.Fatalf("Drain took %+v, want the first and three queued", got)
+	}
+	if got := Drain(Event{}, ch, 10); len(got) != 3 {
+		t.Fatalf("Drain took %d, want the first and the two left", len(got))
+	}
+	close(ch)
+	if got := Drain(Event{}, ch, 10); len(got) != 1 {
+		t.Fatalf("Drain of a closed channel took %d, want just the first", len(got))
+	}
+}

@@ -85,19 +85,7 @@ func watchLoop(ctx context.Context, l *library.Library, a *library.Applier, c *t
 				}
 				return nil, fmt.Errorf("the tracker stopped unexpectedly; run `hoard check --repair`, then `hoard watch` again")
 			}
-			batch := []tracker.Event{ev}
-		drain:
-			for len(batch) < maxBatch {
-				select {
-				case ev, ok := <-events:
-					if !ok {
-						break drain
-					}
-					batch = append(batch, ev)
-				default:
-					break drain
-				}
-			}
+			batch := tracker.Drain(ev, events, maxBatch)
 			if err := applyBatch(ctx, a, batch, out, stderr); err != nil {
 				return nil, err
 			}

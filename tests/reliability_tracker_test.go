@@ -50,24 +50,9 @@ func TestTrackerIgnoresLaterInput(t *testing.T) {
 	if err := os.Rename(filepath.Join(root, "s"), filepath.Join(root, "sentinel")); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if time.Now().After(deadline) {
-			t.Fatal("no sentinel event within 5 s")
-		}
-		line, err := h.stdout.ReadBytes('\n')
-		if err != nil {
-			t.Fatalf("read: %v; stderr:\n%s", err, h.stderr.String())
-		}
-		ev, err := tracker.ParseEvent(bytes.TrimSuffix(line, []byte("\n")))
-		if err != nil {
-			t.Fatalf("bad line %q: %v", line, err)
-		}
-		if ev.Type == tracker.TypeRename && ev.New == filepath.Join(root, "sentinel") {
-			break
-		}
+	h.eventsUntil(t, filepath.Join(root, "sentinel"), func(ev tracker.Event) {
 		t.Errorf("event outside the roots after a second roots line: %+v", ev)
-	}
+	})
 	s, err := privdrop.ReadStatus("/proc/" + strconv.Itoa(h.cmd.Process.Pid) + "/status")
 	if err != nil {
 		t.Fatal(err)

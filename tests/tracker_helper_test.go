@@ -312,24 +312,7 @@ func TestTrackerHidesWhatTheUserCannotSee(t *testing.T) {
 	if err := os.Rename(filepath.Join(root, "visible"), filepath.Join(root, "sentinel")); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if time.Now().After(deadline) {
-			t.Fatal("no sentinel event within 5s")
-		}
-		line, err := h.stdout.ReadBytes('\n')
-		if err != nil {
-			t.Fatalf("read: %v; stderr:\n%s", err, h.stderr.String())
-		}
-		ev, err := tracker.ParseEvent(bytes.TrimSuffix(line, []byte("\n")))
-		if err != nil {
-			t.Fatalf("bad line %q: %v", line, err)
-		}
-		if ev.Type == tracker.TypeRename && ev.New == filepath.Join(root, "sentinel") {
-			break
-		}
-		t.Errorf("leaked: %+v", ev)
-	}
+	h.eventsUntil(t, filepath.Join(root, "sentinel"), func(ev tracker.Event) { t.Errorf("leaked: %+v", ev) })
 }
 
 // TestTrackerPkexecNotAuthorized runs the Client as an ordinary user (nobody),
@@ -414,5 +397,29 @@ func TestTrackerNeedsRoot(t *testing.T) {
 	ev, perr := tracker.ParseEvent(bytes.TrimSpace(out))
 	if perr != nil || ev.Type != tracker.TypeError || !strings.Contains(ev.Msg, "pkexec") {
 		t.Fatalf("stdout %q (%v), want an error line that mentions pkexec", out, perr)
+	}
+}
+
+// eventsUntil reads the helper's events until the rename to sentinel, handing every
+// other event to other; it fails when none comes within 5 s.
+func (h *helperProc) eventsUntil(t testing.TB, sentinel string, other func(tracker.Event)) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("no sentinel event within 5 s")
+		}
+		line, err := h.stdout.ReadBytes('\n')
+		if err != nil {
+			t.Fatalf("read: %v; stderr:\n%s", err, h.stderr.String())
+		}
+		ev, err := tracker.ParseEvent(bytes.TrimSuffix(line, []byte("\n")))
+		if err != nil {
+			t.Fatalf("bad line %q: %v", line, err)
+		}
+		if ev.Type == tracker.TypeRename && ev.New == sentinel {
+			return
+		}
+		other(ev)
 	}
 }

@@ -536,16 +536,24 @@ func (l *Library) MergeTags(ctx context.Context, from, into string) error {
 	})
 }
 
+// lookupPair resolves the two tags of an implication, naming the nearest known tags
+// for one that does not exist.
+func (l *Library) lookupPair(ctx context.Context, tx *sql.Tx, child, parent string) (c, p int64, err error) {
+	if c, err = lookupTag(ctx, tx, child); err != nil {
+		return 0, 0, l.withNearest(ctx, err)
+	}
+	if p, err = lookupTag(ctx, tx, parent); err != nil {
+		return 0, 0, l.withNearest(ctx, err)
+	}
+	return c, p, nil
+}
+
 // Imply makes files tagged child also match parent in queries. A cycle is refused.
 func (l *Library) Imply(ctx context.Context, child, parent string) error {
 	return l.write(ctx, func(tx *sql.Tx) error {
-		c, err := lookupTag(ctx, tx, child)
+		c, p, err := l.lookupPair(ctx, tx, child, parent)
 		if err != nil {
-			return l.withNearest(ctx, err)
-		}
-		p, err := lookupTag(ctx, tx, parent)
-		if err != nil {
-			return l.withNearest(ctx, err)
+			return err
 		}
 		var n int
 		// A cycle: parent already implies child (child is an ancestor of parent).
@@ -568,13 +576,9 @@ func (l *Library) Imply(ctx context.Context, child, parent string) error {
 // Unimply removes the implication child → parent.
 func (l *Library) Unimply(ctx context.Context, child, parent string) error {
 	return l.write(ctx, func(tx *sql.Tx) error {
-		c, err := lookupTag(ctx, tx, child)
+		c, p, err := l.lookupPair(ctx, tx, child, parent)
 		if err != nil {
-			return l.withNearest(ctx, err)
-		}
-		p, err := lookupTag(ctx, tx, parent)
-		if err != nil {
-			return l.withNearest(ctx, err)
+			return err
 		}
 		res, err := tx.ExecContext(ctx, "DELETE FROM tag_implications WHERE child_id = ? AND parent_id = ?", c, p)
 		if err != nil {

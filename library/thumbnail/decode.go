@@ -70,47 +70,28 @@ func (g *generator) decodeFile(ctx context.Context, path string, size Size) (*im
 		return nil, err
 	}
 	defer f.Close()
-	var cfg image.Config
-	var format string
-	if err := safely("read header", func() (err error) {
-		cfg, format, err = image.DecodeConfig(bufio.NewReader(f))
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("read image header: %w", err)
-	}
-	if err := checkConfig(cfg, format); err != nil {
-		return nil, err
-	}
-	release, err := g.budget.acquire(ctx, int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel),
-		fmt.Sprintf("decode %dx%d %s", cfg.Width, cfg.Height, format))
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	var img image.Image
-	if err := safely(format, func() (err error) {
-		if format == "tiff" {
-			img, err = tiff.Decode(f) // reads strips through ReaderAt, not all at once
-			return err
-		}
-		img, _, err = image.Decode(bufio.NewReader(f))
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", format, err)
-	}
-	return scaleDown(img, size), nil
+	return g.decode(ctx, f, size)
 }
 
 // decodeBytes is decodeFile for an image held in memory (cover art, a
 // helper's output).
 func (g *generator) decodeBytes(ctx context.Context, data []byte, size Size) (*image.NRGBA, error) {
+	return g.decode(ctx, bytes.NewReader(data), size)
+}
+
+// imageSource is what decode reads: a file or bytes in memory.
+type imageSource interface {
+	io.ReadSeeker
+	io.ReaderAt
+}
+
+// decode reads the header, reserves the decoded size from the memory budget,
+// then decodes and shrinks the image.
+func (g *generator) decode(ctx context.Context, r imageSource, size Size) (*image.NRGBA, error) {
 	var cfg image.Config
 	var format string
 	if err := safely("read header", func() (err error) {
-		cfg, format, err = image.DecodeConfig(bytes.NewReader(data))
+		cfg, format, err = image.DecodeConfig(bufio.NewReader(r))
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("read image header: %w", err)
@@ -124,9 +105,16 @@ func (g *generator) decodeBytes(ctx context.Context, data []byte, size Size) (*i
 		return nil, err
 	}
 	defer release()
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
 	var img image.Image
 	if err := safely(format, func() (err error) {
-		img, _, err = image.Decode(bytes.NewReader(data))
+		if format == "tiff" {
+			img, err = tiff.Decode(r) // reads strips through ReaderAt, not all at once
+			return err
+		}
+		img, _, err = image.Decode(bufio.NewReader(r))
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", format, err)

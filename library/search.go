@@ -247,14 +247,12 @@ func (r *Results) materialize(ctx context.Context, q queryer) error {
 			r.ids[i] = int64(id)
 		}
 		return nil
-	case query.SortName:
-		col = "path"
-	case query.SortSize:
-		col = "size"
-	case query.SortModified:
-		col = "mtime_ns"
 	default:
-		return fmt.Errorf("bug: sort %q", r.sort.Key)
+		idx, ok := sortIndex[r.sort.Key]
+		if !ok {
+			return fmt.Errorf("bug: sort %q", r.sort.Key)
+		}
+		col = idx[0]
 	}
 	dir := "ASC"
 	if r.sort.Desc {

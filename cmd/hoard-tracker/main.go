@@ -123,6 +123,9 @@ func serve(ctx context.Context, stdin io.Reader, stdout *os.File, out *bufio.Wri
 	}
 	defer p.Close()
 
+	if err := raisePriority(); err != nil {
+		log.Printf("cannot raise the helper's priority (events may be lost on a busy machine): %v", err)
+	}
 	if err := privdrop.Drop(user.Target()); err != nil {
 		return err
 	}

@@ -77,6 +77,7 @@ type Probe struct {
 	reader  *ringbuf.Reader
 	lostMem *ebpf.Memory
 	lost    uint64
+	misses  uint64 // the programs' recursion misses counted so far
 }
 
 // PollInterval bounds how long an event waits in the ring buffer: the kernel
@@ -198,9 +199,46 @@ func (p *Probe) Close() error {
 const lostCounters = 4
 
 // Lost returns how many events were dropped since the last call: the ring buffer
-// was full or too many syscalls were in flight. It reads the counters through
-// shared memory, so it works after the helper has dropped its privileges.
+// was full, too many syscalls were in flight, or the kernel skipped a program.
+// The probe's own counters are read through shared memory, so that works after
+// the helper has dropped its privileges.
 func (p *Probe) Lost() (uint64, error) {
+	n, err := p.lostCounters()
+	if err != nil {
+		return 0, err
+	}
+	m, err := p.recursionMisses()
+	if err != nil {
+		return 0, err
+	}
+	return n + m, nil
+}
+
+// recursionMisses returns how many times since the last call the kernel did not
+// run one of the programs because a BPF program was already running on that CPU.
+// Syscall tracepoints run preemptibly on recent kernels: a task preempted inside
+// any tracepoint program keeps every other task on its CPU from running one until
+// it is scheduled again, and the kernel only counts the skipped runs. Each one is
+// a syscall the probe did not see, so it is a lost event.
+func (p *Probe) recursionMisses() (uint64, error) {
+	var total uint64
+	for _, prog := range []*ebpf.Program{p.objs.EnterRename, p.objs.EnterRenameat, p.objs.EnterRenameat2,
+		p.objs.EnterUnlink, p.objs.EnterUnlinkat, p.objs.EnterRmdir, p.objs.ExitAny} {
+		st, err := prog.Stats()
+		if err != nil {
+			return 0, fmt.Errorf("read program stats of %v: %w", prog, err)
+		}
+		total += st.RecursionMisses
+	}
+	if total <= p.misses {
+		return 0, nil
+	}
+	delta := total - p.misses
+	p.misses = total
+	return delta, nil
+}
+
+func (p *Probe) lostCounters() (uint64, error) {
 	if p.lostMem == nil {
 		mem, err := p.objs.Lost.Memory()
 		if err != nil {

@@ -43,6 +43,8 @@ func Run(ctx context.Context, dbPath string, toImport []string) error {
 	}
 	defer lib.Close()
 	thumbs, err := thumbnail.NewService(thumbnail.Options{
+		// Decoding is background work: drawing the window comes first.
+		Nice:   thumbnailNice,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

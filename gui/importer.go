@@ -17,6 +17,16 @@ func (b *browser) onImport() {
 	b.showImportDialog(nil)
 }
 
+// importNice is how many nice steps below the window the import's threads run: when
+// they compete for the CPU with drawing, the window wins (a frame that waits for the
+// CPU is a frozen frame), and the import gets whatever the window leaves, which is
+// almost all of it.
+const importNice = 10
+
+// thumbnailNice is the same for the thumbnail generators, less far down: the
+// thumbnails of the cells on screen matter more than an import's pace.
+const thumbnailNice = 5
+
 // importPaths includes paths (folders recurse) with tags at once, without the dialog
 // (files dropped on a tag), reporting progress in the status bar; the grid refreshes
 // when it is done.
@@ -24,7 +34,7 @@ func (b *browser) importPaths(paths, tags []string) {
 	prog := &statusProgress{b: b}
 	b.status.showWork("Importing " + filepath.Base(paths[0]) + "…")
 	background(b.do, func() (library.IncludeResult, error) {
-		return b.lib.Include(b.ctx, paths, library.IncludeOptions{Tags: tags}, prog)
+		return b.lib.Include(b.ctx, paths, library.IncludeOptions{Tags: tags, Nice: importNice}, prog)
 	}, func(res library.IncludeResult, err error) {
 		prog.stop()
 		if err != nil {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"hoard/library/nice"
 )
 
 // Options configure a Service. The zero value is usable.
@@ -21,6 +23,10 @@ type Options struct {
 	CacheDir string
 	// Workers is the number of concurrent generators; default runtime.NumCPU().
 	Workers int
+	// Nice, when above 0, runs the generators (and the video and PDF tools they
+	// start) that many nice steps below the caller, so a window stays smooth
+	// while thumbnails are made.
+	Nice int
 	// MemoryBudget caps the bytes all decoders hold at once; default 160 MiB,
 	// enough for a 30-megapixel PNG or TIFF (JPEGs of any size need far less).
 	// An image that would need more fails with ErrTooLarge.
@@ -100,7 +106,10 @@ func NewService(opts Options) (*Service, error) {
 	}
 	for range opts.Workers {
 		s.wg.Add(1)
-		go s.work()
+		go func() {
+			nice.Thread(opts.Nice)
+			s.work()
+		}()
 	}
 	return s, nil
 }

@@ -289,7 +289,7 @@ func (d *importDialog) options(ctx context.Context) (library.IncludeOptions, err
 	if err != nil {
 		return library.IncludeOptions{}, err
 	}
-	return library.IncludeOptions{Tags: tags, Rules: rs, Strict: d.strict.Checked, Nice: importNice}, nil
+	return library.IncludeOptions{Tags: tags, Rules: rs, Strict: d.strict.Checked}, nil
 }
 
 // changed re-runs the dry-run count a moment after the last edit.

@@ -17,14 +17,9 @@ func (b *browser) onImport() {
 	b.showImportDialog(nil)
 }
 
-// importNice is how many nice steps below the window the import's threads run: when
-// they compete for the CPU with drawing, the window wins (a frame that waits for the
-// CPU is a frozen frame), and the import gets whatever the window leaves, which is
-// almost all of it.
-const importNice = 10
-
-// thumbnailNice is the same for the thumbnail generators, less far down: the
-// thumbnails of the cells on screen matter more than an import's pace.
+// thumbnailNice is how many nice steps below the window the thumbnail generators
+// run: decoding is background work, and when it competes with drawing for the CPU
+// the window should win (a frame that waits for the CPU is a frozen frame).
 const thumbnailNice = 5
 
 // importPaths includes paths (folders recurse) with tags at once, without the dialog
@@ -34,7 +29,7 @@ func (b *browser) importPaths(paths, tags []string) {
 	prog := &statusProgress{b: b}
 	b.status.showWork("Importing " + filepath.Base(paths[0]) + "…")
 	background(b.do, func() (library.IncludeResult, error) {
-		return b.lib.Include(b.ctx, paths, library.IncludeOptions{Tags: tags, Nice: importNice}, prog)
+		return b.lib.Include(b.ctx, paths, library.IncludeOptions{Tags: tags}, prog)
 	}, func(res library.IncludeResult, err error) {
 		prog.stop()
 		if err != nil {

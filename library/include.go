@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"hoard/library/nice"
 )
 
 // Rule derives tags for a file at include time (folder names, a regular expression,
@@ -33,10 +31,6 @@ type IncludeOptions struct {
 	DryRun         bool // count what would happen; change nothing
 	FollowSymlinks bool // follow symlinks to files and folders (loops are detected)
 	Workers        int  // hashing goroutines; 0 = one per CPU
-	// Nice, when above 0, runs the import's threads (walk, hashing workers and the
-	// writer) that many nice steps lower, so a window drawing its progress wins the
-	// CPU when they compete.
-	Nice int
 }
 
 // IncludeResult says what Include did (or, with DryRun, would do).
@@ -84,20 +78,18 @@ func (l *Library) Include(ctx context.Context, paths []string, opts IncludeOptio
 		}
 	}
 
-	return nice.Run(opts.Nice, func() (IncludeResult, error) {
-		prog.Begin("scanning", -1)
-		files, roots, folders, skipped, err := scan(ctx, paths, opts.FollowSymlinks, prog)
-		prog.End()
-		res.Skipped = skipped
-		res.Found = len(files)
-		if err != nil {
-			return res, err
-		}
-		if opts.DryRun {
-			return l.dryRun(ctx, files, res)
-		}
-		return l.ingest(ctx, files, roots, folders, opts, prog, res)
-	})
+	prog.Begin("scanning", -1)
+	files, roots, folders, skipped, err := scan(ctx, paths, opts.FollowSymlinks, prog)
+	prog.End()
+	res.Skipped = skipped
+	res.Found = len(files)
+	if err != nil {
+		return res, err
+	}
+	if opts.DryRun {
+		return l.dryRun(ctx, files, res)
+	}
+	return l.ingest(ctx, files, roots, folders, opts, prog, res)
 }
 
 // scan walks the arguments and returns the regular files found (in walk order), the
@@ -271,7 +263,6 @@ func (l *Library) ingest(ctx context.Context, files, roots, folders []string, op
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			nice.Thread(opts.Nice)
 			for p := range jobs {
 				s := look(ctx, known, p, opts.Rules)
 				select {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -35,6 +36,20 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// HOARD_GUI_CPUPROFILE=FILE writes a CPU profile of the whole session (for
+	// `go tool pprof`), ended when the window closes or on SIGTERM.
+	if p := os.Getenv("HOARD_GUI_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hoard-gui: cpu profile:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := gui.Run(ctx, *db, toImport); err != nil {
 		fmt.Fprintln(os.Stderr, "hoard-gui:", err)
 		os.Exit(1)

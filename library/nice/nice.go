@@ -28,26 +28,6 @@ func Thread(n int) {
 	_ = unix.Setpriority(unix.PRIO_PROCESS, tid, min(20-cur+n, 19))
 }
 
-// Run runs fn on a thread of its own, n nice steps lower, and returns its result;
-// with n ≤ 0 it just calls fn.
-func Run[T any](n int, fn func() (T, error)) (T, error) {
-	if n <= 0 {
-		return fn()
-	}
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		Thread(n)
-		v, err := fn()
-		done <- result{v, err}
-	}()
-	r := <-done
-	return r.v, r.err
-}
-
 // Of returns the nice value of the calling thread.
 func Of() (int, error) {
 	p, err := unix.Getpriority(unix.PRIO_PROCESS, unix.Gettid())

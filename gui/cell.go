@@ -49,7 +49,9 @@ func newThumbCell(g *grid) *thumbCell {
 	c.badge.Hide()
 	c.name = widget.NewLabel("")
 	c.name.Alignment = fyne.TextAlignCenter
-	c.name.Truncation = fyne.TextTruncateEllipsis
+	// Names come shortened to fit (see textFitter): Fyne's ellipsis is too slow for
+	// a grid of new names.
+	c.name.Truncation = fyne.TextTruncateOff
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -83,7 +85,7 @@ func (c *thumbCell) bindPending(i int) {
 func (c *thumbCell) bind(i int, f library.File, selected bool) {
 	c.index = i
 	c.file = f
-	c.name.SetText(f.Name())
+	c.name.SetText(c.g.nameFit().fit(f.Name(), nameWidth()))
 	if f.Missing {
 		c.badge.Show()
 		c.img.Translucency = 0.55 // a missing file's cached thumbnail, faded

@@ -19,6 +19,21 @@ const (
 type grid struct {
 	b    *browser
 	view *widget.GridWrap
+	fit  *textFitter // cell names; UI goroutine only
+}
+
+// nameFit returns the fitter for cell names at the theme's text size.
+func (g *grid) nameFit() *textFitter {
+	if g.fit == nil || g.fit.size != theme.TextSize() {
+		g.fit = newTextFitter(theme.TextSize(), fyne.TextStyle{})
+	}
+	return g.fit
+}
+
+// nameWidth is the room for a name under a thumbnail: the cell less its padding and
+// the label's.
+func nameWidth() float32 {
+	return cellWidth - 2*theme.Padding() - 2*theme.InnerPadding()
 }
 
 func newGrid(b *browser) *grid {

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -8,21 +9,33 @@ import (
 // stallMeter measures how long work handed to the UI goroutine waits before it runs:
 // every 10 ms it queues a no-op through do and keeps the longest delay. A long wait
 // means the UI goroutine was blocked (a frame could not be drawn).
+//
+// It is also a gate for background work that competes with drawing: while a probe
+// has waited longer than holdAfter, wait blocks, so an import's workers step aside
+// until the window has drawn its frame, instead of the frame waiting for them.
 type stallMeter struct {
 	mu    sync.Mutex
 	worst time.Duration
+	held  chan struct{} // non-nil while the UI is late; closed when it catches up
 	done  chan struct{}
 	logf  func(format string, args ...any) // each wait over 50 ms, when tracing
 	start time.Time
 }
 
-const stallProbeEvery = 10 * time.Millisecond
+const (
+	stallProbeEvery = 10 * time.Millisecond
+	// holdAfter is how late the UI goroutine may be before background work waits
+	// for it: well inside the 50 ms a frame may take.
+	holdAfter = 15 * time.Millisecond
+)
 
 func startStallMeter(do func(func()), logf func(format string, args ...any)) *stallMeter {
 	m := &stallMeter{done: make(chan struct{}), logf: logf, start: time.Now()}
 	go func() {
 		t := time.NewTicker(stallProbeEvery)
 		defer t.Stop()
+		late := time.NewTimer(time.Hour)
+		defer late.Stop()
 		for {
 			select {
 			case <-m.done:
@@ -35,9 +48,20 @@ func startStallMeter(do func(func()), logf func(format string, args ...any)) *st
 				m.note(time.Since(sent))
 				close(ran)
 			})
+			late.Reset(holdAfter)
 			select {
 			case <-ran:
+				continue
+			case <-late.C:
+				m.hold()
 			case <-m.done:
+				return
+			}
+			select {
+			case <-ran:
+				m.release()
+			case <-m.done:
+				m.release()
 				return
 			}
 		}
@@ -54,9 +78,47 @@ func (m *stallMeter) note(d time.Duration) {
 	}
 }
 
+func (m *stallMeter) hold() {
+	select {
+	case <-m.done:
+		return
+	default:
+	}
+	m.mu.Lock()
+	if m.held == nil {
+		m.held = make(chan struct{})
+	}
+	m.mu.Unlock()
+}
+
+func (m *stallMeter) release() {
+	m.mu.Lock()
+	if m.held != nil {
+		close(m.held)
+		m.held = nil
+	}
+	m.mu.Unlock()
+}
+
+// wait returns at once unless the UI goroutine is late; then it returns when the UI
+// has caught up (or ctx ends).
+func (m *stallMeter) wait(ctx context.Context) {
+	m.mu.Lock()
+	h := m.held
+	m.mu.Unlock()
+	if h == nil {
+		return
+	}
+	select {
+	case <-h:
+	case <-ctx.Done():
+	}
+}
+
 // stop ends the measurement and returns the longest wait seen.
 func (m *stallMeter) stop() time.Duration {
 	close(m.done)
+	m.release()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.worst

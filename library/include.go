@@ -31,6 +31,9 @@ type IncludeOptions struct {
 	DryRun         bool // count what would happen; change nothing
 	FollowSymlinks bool // follow symlinks to files and folders (loops are detected)
 	Workers        int  // hashing goroutines; 0 = one per CPU
+	// Pause, if set, is called by each worker before each file; a window blocks it
+	// while it is late drawing a frame, so the import steps aside for the frame.
+	Pause func(context.Context)
 }
 
 // IncludeResult says what Include did (or, with DryRun, would do).
@@ -264,6 +267,9 @@ func (l *Library) ingest(ctx context.Context, files, roots, folders []string, op
 		go func() {
 			defer wg.Done()
 			for p := range jobs {
+				if opts.Pause != nil {
+					opts.Pause(ctx)
+				}
 				s := look(ctx, known, p, opts.Rules)
 				select {
 				case out <- s:

@@ -378,7 +378,7 @@ func (d *importDialog) onStart() {
 	started := time.Now()
 	stalls := startStallMeter(d.b.do, d.b.tracef)
 	opts.Pause = stalls.wait // the import steps aside while a frame is late
-	d.b.importBusy.Add(1) // the library poll leaves refreshing to the import
+	d.b.importBusy.Add(1)    // the library poll leaves refreshing to the import
 	d.b.status.showNote("Importing…")
 	background(d.b.do, func() (library.IncludeResult, error) {
 		return d.b.lib.Include(ctx, paths, opts, prog)

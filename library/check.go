@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -109,6 +110,11 @@ type CheckReport struct {
 	Repaired    int           // findings repaired
 	RootsAdded  []string      // folders the repair added to the library's roots
 	Elapsed     time.Duration // wall time
+	// Damaged is set when the database file itself is damaged (integrity_check fails,
+	// or a read hits the damage): the findings say where, nothing is repaired, and
+	// Advice says what to do.
+	Damaged bool
+	Advice  string
 }
 
 // Counts tallies the findings by kind.
@@ -148,6 +154,9 @@ func (r *CheckReport) Repairable() int {
 // gone to unindexed files by (dev, inode, birth time) and then by content hash, and
 // checks the database's own integrity. With Repair it applies what is certain in one
 // transaction; tags, pools and added times are kept and no entry is ever removed.
+// A damaged database file is not an error: the damage is reported as integrity
+// findings (with Damaged and Advice set), the rest is checked as far as it can be
+// read, and nothing is repaired.
 // It honours ctx's cancellation and reports progress through prog.
 func (l *Library) Check(ctx context.Context, opts CheckOptions, prog Progress) (*CheckReport, error) {
 	start := time.Now()
@@ -155,16 +164,19 @@ func (l *Library) Check(ctx context.Context, opts CheckOptions, prog Progress) (
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.NumCPU()
 	}
+	rep := &CheckReport{}
+	// A damaged file fails the reads that reach the damage; each such part becomes a
+	// finding and the check goes on with the rest.
+	var unread damageNotes
 	gen, err := l.DataVersion(ctx)
-	if err != nil {
+	if err := unread.note("the library's change counter", err); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	rep := &CheckReport{}
-
 	scope, whole, err := l.checkScope(ctx, opts.Paths)
-	if err != nil {
+	if err := unread.note("the library's folders", err); err != nil {
 		return nil, err
 	}
+	compare := err == nil // the disk can be compared with the index
 	skip := map[string]bool{}
 	for _, s := range []string{"", "-wal", "-shm", "-journal"} {
 		skip[l.path+s] = true
@@ -187,29 +199,40 @@ func (l *Library) Check(ctx context.Context, opts CheckOptions, prog Progress) (
 		return nil, walkErr
 	case integErr != nil:
 		return nil, fmt.Errorf("check database: %w", integErr)
-	case loadErr != nil && !integ.damaged:
-		return nil, fmt.Errorf("check: load entries: %w", loadErr)
-	case loadErr != nil:
-		entries = nil // the damage is reported; the entries cannot be read
 	}
+	if err := unread.note("the entries", loadErr); err != nil {
+		return nil, fmt.Errorf("check: load entries: %w", err)
+	}
+	compare = compare && loadErr == nil
+	rep.Damaged = integ.damaged || len(unread) > 0
 	rep.Findings = append(rep.Findings, integ.findings...)
+	rep.Findings = append(rep.Findings, unread.findings(compare)...)
 	rep.Findings = append(rep.Findings, unreadable...)
+	rep.Files = len(disk.walked)
 
-	r := newReconciler(ctx, entries, disk, scope, whole, opts, prog)
-	if err := r.run(); err != nil {
-		return nil, err
+	var r *reconciler
+	if compare {
+		r = newReconciler(ctx, entries, disk, scope, whole, opts, prog)
+		if err := r.run(); err != nil {
+			return nil, err
+		}
+		rep.Findings = append(rep.Findings, r.findings...)
+		rep.Entries, rep.OK = r.checked, r.ok
+		rep.HashedFiles, rep.HashedBytes = r.hashedFiles, r.hashedBytes
 	}
-	rep.Findings = append(rep.Findings, r.findings...)
-	rep.Entries, rep.OK, rep.Files = r.checked, r.ok, len(disk.walked)
-	rep.HashedFiles, rep.HashedBytes = r.hashedFiles, r.hashedBytes
 	sortFindings(rep.Findings)
 
-	if opts.Repair && (len(r.actions) > 0 || integ.repairable()) {
-		if integ.damaged {
-			// Writing into a damaged file can make it worse; leave everything alone.
-			rep.Elapsed = time.Since(start)
-			return rep, nil
+	if rep.Damaged {
+		// Writing into a damaged file can make it worse: nothing is repaired, so
+		// nothing is repairable either.
+		rep.Advice = l.damageAdvice()
+		for i := range rep.Findings {
+			rep.Findings[i].Repairable = false
 		}
+		rep.Elapsed = time.Since(start)
+		return rep, nil
+	}
+	if opts.Repair && (len(r.actions) > 0 || integ.repairable()) {
 		prog.Begin("repairing", int64(len(r.actions)))
 		roots, err := l.Roots(ctx)
 		if err != nil {
@@ -234,6 +257,29 @@ func (l *Library) Check(ctx context.Context, opts CheckOptions, prog Progress) (
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// damageNotes are the parts of a check that could not read the damaged file.
+type damageNotes []Finding
+
+// note records err when it is SQLite finding the file damaged, and returns nil so the
+// check goes on; any other error (nil included) is returned as it is.
+func (d *damageNotes) note(what string, err error) error {
+	if err == nil || !isDamage(err) {
+		return err
+	}
+	*d = append(*d, Finding{Kind: KindIntegrity, Detail: fmt.Sprintf("could not read %s: %v", what, err)})
+	return nil
+}
+
+// findings are the notes, the last one saying so when the files on disk could not be
+// compared with the index.
+func (d damageNotes) findings(compared bool) []Finding {
+	out := slices.Clone(d)
+	if !compared && len(out) > 0 {
+		out[len(out)-1].Detail += "; the files on disk were not compared with the index"
+	}
+	return out
 }
 
 // checkScope resolves the folders and files to walk. whole is set when the whole

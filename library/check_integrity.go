@@ -3,11 +3,15 @@ package library
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // integrity is what Check found wrong inside the database and what repairing it takes.
@@ -49,23 +53,24 @@ var orphanDeletes = map[string]string{
 }
 
 // checkIntegrity runs SQLite's own checks, then Hoard's: orphaned rows, entries
-// without a path, counters and posting lists against file_tags and files.
+// without a path, counters and posting lists against file_tags and files. A damaged
+// file is a finding, not an error: integrity_check's messages are reported and Hoard's
+// checks are skipped (they would read the damaged structures, and nothing they found
+// could be repaired in a damaged file anyway).
 func (l *Library) checkIntegrity(ctx context.Context) (*integrity, error) {
 	in := &integrity{}
 	msgs, err := pragmaLines(ctx, l.db, "PRAGMA integrity_check")
-	if err != nil {
+	if err != nil && !isDamage(err) {
 		return nil, err
 	}
+	if err != nil {
+		// integrity_check gives up at some damage (a table's root page unreadable):
+		// keep what it said before, then why it stopped.
+		msgs = append(msgs, "integrity_check stopped: "+err.Error())
+	}
 	if len(msgs) != 1 || msgs[0] != "ok" {
-		in.damaged = true
-		for i, m := range msgs {
-			if i == 10 {
-				in.add(fmt.Sprintf("… and %d more integrity_check messages", len(msgs)-10), false)
-				break
-			}
-			in.add("database damaged: "+m+" (restore a backup, or rebuild the file with sqlite3's .recover)", false)
-		}
-		return in, nil // the rest would read damaged structures
+		in.addDamage(msgs)
+		return in, nil
 	}
 	if err := l.checkOrphans(ctx, in); err != nil {
 		return nil, err
@@ -136,6 +141,89 @@ func (l *Library) checkTags(ctx context.Context, in *integrity) error {
 		}
 	}
 	return nil
+}
+
+// maxDamageLines is how many of integrity_check's messages a check reports; a damaged
+// page can yield one per row it held, and the first few say what there is to say.
+const maxDamageLines = 10
+
+// addDamage marks the file damaged and reports integrity_check's messages, one finding
+// per line, at most maxDamageLines of them.
+func (in *integrity) addDamage(msgs []string) {
+	in.damaged = true
+	lines := integrityLines(msgs)
+	if len(lines) == 0 {
+		lines = []string{"integrity_check failed without saying why"}
+	}
+	for i, m := range lines {
+		if i == maxDamageLines {
+			in.add(fmt.Sprintf("… and %d more integrity_check messages", len(lines)-maxDamageLines), false)
+			break
+		}
+		in.add("database damaged: "+m, false)
+	}
+}
+
+// integrityLines splits integrity_check's messages into lines: one message can span
+// several, the first led by "*** in database main ***", which says nothing here.
+func integrityLines(msgs []string) []string {
+	var out []string
+	for _, m := range msgs {
+		for line := range strings.SplitSeq(m, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "*** in database ") {
+				continue
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// isDamage reports whether err is SQLite finding the file damaged (or not a database
+// at all), as opposed to a failure of the machine or the program.
+func isDamage(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB)
+}
+
+// damageAdvice says what to do about a damaged library file: restore the newest backup
+// Hoard made before upgrading it, if there is one, or rebuild the file with sqlite3's
+// .recover (into a new file, so the damaged one is kept until the new one works).
+func (l *Library) damageAdvice() string {
+	recovered := strings.TrimSuffix(l.path, ".db") + "-recovered.db"
+	rebuild := fmt.Sprintf("rebuild it with `sqlite3 %s .recover | sqlite3 %s` and move %s over it",
+		shellWord(l.path), shellWord(recovered), shellWord(recovered))
+	if b := newestBackup(l.path); b != "" {
+		return fmt.Sprintf("restore the backup %s (made before Hoard last upgraded the library: later changes are not in it), or %s", shellWord(b), rebuild)
+	}
+	return rebuild
+}
+
+// newestBackup is the backup migrate made last ("library.db.bak-vN" with the highest
+// N), or "" when there is none.
+func newestBackup(path string) string {
+	matches, _ := filepath.Glob(path + ".bak-v*") // the only error is a bad pattern
+	best, bestV := "", -1
+	for _, m := range matches {
+		v, err := strconv.Atoi(strings.TrimPrefix(m, path+".bak-v"))
+		if err == nil && v > bestV {
+			best, bestV = m, v
+		}
+	}
+	return best
+}
+
+// shellWord quotes p for a shell when it holds anything but plain path characters, so
+// the advice can be pasted.
+func shellWord(p string) string {
+	plain := strings.IndexFunc(p, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+,:@%", r))
+	}) < 0
+	if plain && p != "" {
+		return p
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
 }
 
 func pragmaLines(ctx context.Context, q queryer, pragma string) ([]string, error) {

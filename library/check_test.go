@@ -713,3 +713,119 @@ func TestCheckHardLinkRemoved(t *testing.T) {
 		t.Fatalf("after removing a link: %q", got)
 	}
 }
+
+// A library file with a page of zeros: the check reports the damage as findings (and
+// whatever it can still compare), refuses to repair, and leaves the file as it was.
+func TestCheckDamagedFile(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		table    string   // whose root page is zeroed
+		want     []string // in the integrity findings' details
+		compared bool     // the disk is still compared with the index
+		backups  []string // backup files made before the damage
+	}{
+		{"integrity_check stops at a root page", "saved_searches",
+			[]string{"btreeInitPage", "integrity_check stopped: database disk image is malformed"}, true, nil},
+		{"the entries cannot be read", "files",
+			[]string{"btreeInitPage", "more integrity_check messages", "could not read the entries: database disk image is malformed; the files on disk were not compared with the index"}, false, nil},
+		{"the roots cannot be read", "roots",
+			[]string{"could not read the library's folders"}, false, nil},
+		{"the change counter cannot be read", "meta",
+			[]string{"could not read the library's change counter"}, true, []string{"library.db.bak-v1", "library.db.bak-v2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{}
+			for i := range 400 {
+				files[fmt.Sprintf("d%d/file-%04d.txt", i%10, i)] = fmt.Sprintf("content %d", i)
+			}
+			fx := newCheckFixture(t, files)
+			mustRename(t, fx.path("d0/file-0000.txt"), fx.path("elsewhere/file-0000.txt"))
+			db := fx.l.path
+			var page, size int64
+			if err := fx.l.db.QueryRowContext(ctx, "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_schema WHERE name = ?", tc.table).Scan(&page, &size); err != nil {
+				t.Fatal(err)
+			}
+			if err := fx.l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			zeroPage(t, db, page, size)
+			for _, b := range tc.backups {
+				writeFiles(t, filepath.Dir(db), map[string]string{b: "a backup"})
+			}
+			before := fileBytes(t, db)
+
+			l, err := Open(ctx, db, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			for _, repair := range []bool{false, true} {
+				rep, err := l.Check(ctx, CheckOptions{Repair: repair}, nil)
+				if err != nil {
+					t.Fatalf("repair %v: %v", repair, err)
+				}
+				if !rep.Damaged || rep.Problems() == 0 || rep.Repairable() != 0 || rep.Repaired != 0 {
+					t.Errorf("repair %v: damaged %v, %d problems, %d repairable, %d repaired", repair, rep.Damaged, rep.Problems(), rep.Repairable(), rep.Repaired)
+				}
+				var details []string
+				for _, f := range rep.Findings {
+					if f.Kind == KindIntegrity {
+						details = append(details, f.Detail)
+					}
+				}
+				if n := len(details); n == 0 || n > maxDamageLines+2 {
+					t.Errorf("repair %v: %d integrity findings: %q", repair, n, details)
+				}
+				all := strings.Join(details, "\n")
+				for _, w := range tc.want {
+					if !strings.Contains(all, w) {
+						t.Errorf("repair %v: integrity findings %q do not say %q", repair, details, w)
+					}
+				}
+				got := summary(rep, fx.dir)
+				moved := slices.Contains(got, "moved d0/file-0000.txt → elsewhere/file-0000.txt")
+				if moved != tc.compared || (tc.compared && rep.OK != 399) {
+					t.Errorf("repair %v: compared %v, want %v: %d ok, findings %q", repair, moved, tc.compared, rep.OK, got)
+				}
+				if !strings.Contains(rep.Advice, ".recover") {
+					t.Errorf("advice %q does not say how to rebuild the file", rep.Advice)
+				}
+				if b := filepath.Join(filepath.Dir(db), "library.db.bak-v2"); tc.backups != nil && !strings.Contains(rep.Advice, "restore the backup "+b) {
+					t.Errorf("advice %q does not name the newest backup %s", rep.Advice, b)
+				}
+			}
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(fileBytes(t, db), before) {
+				t.Error("the check wrote to the damaged file")
+			}
+		})
+	}
+}
+
+// zeroPage overwrites page (numbered from 1) of the file at path with zeros.
+func zeroPage(t *testing.T, path string, page, size int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(make([]byte, size), (page-1)*size); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fileBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

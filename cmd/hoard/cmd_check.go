@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,10 +60,21 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if rep.Damaged {
+		return codedError{errors.New(damageLine(rep, checkOpts.repair)), exitProblem}
+	}
 	if rep.Problems() > 0 {
 		return errProblemsFound
 	}
 	return nil
+}
+
+// damageLine is the one line on stderr after the report of a damaged library file.
+func damageLine(rep *library.CheckReport, repair bool) string {
+	if repair {
+		return "the library file is damaged, so nothing was repaired (writing into it could make it worse): " + rep.Advice
+	}
+	return "the library file is damaged: " + rep.Advice
 }
 
 func writeCheckText(w io.Writer, rep *library.CheckReport, repair bool) error {
@@ -133,6 +145,9 @@ func checkSummary(rep *library.CheckReport, repair bool) string {
 	case n > 0:
 		b.WriteString("; nothing was repaired (see the error above)")
 	}
+	if rep.Damaged {
+		b.WriteString("; the library file is damaged")
+	}
 	if rep.Problems() == 0 {
 		b.WriteString("; the index is in line with the disk")
 	}
@@ -177,6 +192,8 @@ type checkSummaryJSON struct {
 	Repairable  int            `json:"repairable_count"`
 	Repaired    int            `json:"repaired_count"`
 	RootsAdded  []string       `json:"roots_added,omitempty"`
+	Damaged     bool           `json:"damaged"`
+	Advice      string         `json:"advice,omitempty"` // what to do about a damaged file
 	ElapsedMS   int64          `json:"elapsed_ms"`
 }
 
@@ -207,7 +224,7 @@ func writeCheckJSON(w io.Writer, rep *library.CheckReport) error {
 	s := checkSummaryJSON{Kind: "summary", Entries: rep.Entries, OK: rep.OK, Files: rep.Files,
 		HashedFiles: rep.HashedFiles, HashedBytes: rep.HashedBytes, Counts: map[string]int{},
 		Problems: rep.Problems(), Repairable: rep.Repairable(), Repaired: rep.Repaired, ElapsedMS: rep.Elapsed.Milliseconds(),
-		RootsAdded: rep.RootsAdded}
+		RootsAdded: rep.RootsAdded, Damaged: rep.Damaged, Advice: rep.Advice}
 	for k, n := range rep.Counts() {
 		s.Counts[string(k)] = n
 	}

@@ -114,7 +114,7 @@ func serve(ctx context.Context, stdin io.Reader, stdout *os.File, out *bufio.Wri
 		}
 	}
 
-	p, err := probe.Load()
+	p, err := probe.Load(req.Roots...)
 	if err != nil {
 		if errors.Is(err, probe.ErrRefused) {
 			return fail(tracker.ExitBPFRefused, err)

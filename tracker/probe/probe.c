@@ -67,8 +67,17 @@ struct event_hdr {
 	__u8 comm[16];
 };
 
+// ROOT_KEY is the size of a key of the roots map: a root path of up to
+// ROOT_KEY - 1 bytes, zero padded.
+#define ROOT_KEY 256
+
+struct root_key {
+	char p[ROOT_KEY];
+};
+
 struct event {
 	__u64 busy; // not sent: guards the per-CPU buffer against a preempting task
+	struct root_key key; // not sent: scratch for looking paths up in roots
 	struct event_hdr h;
 	char data[2 * PATH_BUF];
 };
@@ -89,6 +98,21 @@ struct inflight {
 };
 
 const volatile __u32 host_mntns = 0;
+
+// When set, events whose paths are clean and lie under none of the roots are
+// dropped here instead of in userspace: a busy machine renames and unlinks far
+// more outside the roots (builds, caches, browsers) than inside them, and every
+// event sent costs ring buffer space and helper time. Userspace sets it only when
+// every root fits in a key.
+const volatile __u32 filter_roots = 0;
+
+// The roots, each a clean absolute path without a trailing slash.
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct root_key);
+	__type(value, __u8);
+} roots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -377,6 +401,71 @@ static __always_inline __u32 compose(struct task_struct *task, struct inflight *
 	return n + (__u32)r - 1;
 }
 
+// Path flags that make a path unusable as is: userspace must see such an event to
+// count it as lost (it cannot tell where the path is).
+#define PF_UNTRUSTED (PF_TRUNCATED | PF_DELETED_CWD | PF_BAD_FD | PF_DETACHED | PF_USER_FAULT | PF_NAME_LONG)
+
+struct scan {
+	struct event *e;
+	__u32 off, len;   // the path is e->data[off, off+len)
+	__u32 comp;       // where the current component starts
+	__u32 verdict;    // 0 undecided, 1 under a root (or unclean: let userspace decide)
+};
+
+// scan_step looks at byte i of the path; at each '/' (and at the end) the prefix
+// before it, already copied into the zeroed key, is looked up in roots.
+static long scan_step(__u32 i, void *arg)
+{
+	struct scan *sc = arg;
+	struct event *e = sc->e;
+	char c = 0;
+	if (i < sc->len) {
+		__u32 idx = sc->off + i;
+		if (idx >= sizeof(e->data))
+			return 1;
+		c = e->data[idx];
+	}
+	if (c == '/' || i >= sc->len) {
+		__u32 n = i - sc->comp; // length of the component that ends here
+		if (i > 0 && n == 0) {
+			sc->verdict = 1; // "//": not clean
+			return 1;
+		}
+		if (n == 1 || n == 2) {
+			__u32 a = sc->comp & (ROOT_KEY - 1);
+			if (e->key.p[a] == '.' && (n == 1 || e->key.p[(a + 1) & (ROOT_KEY - 1)] == '.')) {
+				sc->verdict = 1; // "." or "..": not clean
+				return 1;
+			}
+		}
+		if (i > 0 && bpf_map_lookup_elem(&roots, &e->key)) {
+			sc->verdict = 1;
+			return 1;
+		}
+		if (i >= sc->len || i >= ROOT_KEY - 1)
+			return 1; // no root is longer than a key
+		sc->comp = i + 1;
+	}
+	if (i >= ROOT_KEY - 1)
+		return 1;
+	e->key.p[i & (ROOT_KEY - 1)] = c;
+	return 0;
+}
+
+// wanted reports whether userspace must see path i of the event: it lies under a
+// root, or it is not clean or not trusted (userspace resolves or counts it).
+static __always_inline int wanted(struct event *e, __u32 off, __u32 len, __u32 pflags)
+{
+	if (pflags & (PF_UNTRUSTED | PF_CHROOT))
+		return 1;
+	if (len == 0 || off >= sizeof(e->data))
+		return 1;
+	__builtin_memset(&e->key, 0, sizeof(e->key));
+	struct scan sc = {.e = e, .off = off, .len = len};
+	bpf_loop(ROOT_KEY + 1, scan_step, &sc, 0);
+	return sc.verdict;
+}
+
 static __always_inline int on_exit(long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -421,6 +510,11 @@ static __always_inline int on_exit(long ret)
 			l1 = PATH_BUF;
 		e->h.len[1] = l1;
 		total += l1;
+	}
+	if (filter_roots && !wanted(e, 0, e->h.len[0], e->h.pflags[0]) &&
+	    (v->nargs < 2 || !wanted(e, e->h.len[0], e->h.len[1], e->h.pflags[1]))) {
+		__sync_lock_test_and_set(&e->busy, 0);
+		return 0;
 	}
 	__u64 size = sizeof(e->h) + total;
 	if (size > sizeof(e->h) + sizeof(e->data))

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -84,8 +85,17 @@ type Probe struct {
 // side submits without wakeups, so the reader polls.
 const PollInterval = 4 * time.Millisecond
 
+// rootKeySize is ROOT_KEY in probe.c: the longest root the kernel filter holds is
+// one byte shorter.
+const rootKeySize = 256
+
 // Load loads the programs into the kernel and attaches them. Close releases them.
-func Load() (*Probe, error) {
+// With roots (clean absolute paths), the kernel drops events whose paths are clean
+// and under none of them, so that activity elsewhere on the machine costs neither
+// ring buffer space nor helper time; events it cannot judge (unclean or untrusted
+// paths) still come through. Without roots, or with a root too long for the
+// kernel's keys, every event comes through and the caller filters.
+func Load(roots ...string) (*Probe, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("remove memlock limit: %w: %w", ErrRefused, err)
 	}
@@ -98,6 +108,17 @@ func Load() (*Probe, error) {
 			return nil, fmt.Errorf("set host mount namespace: %w", err)
 		}
 	}
+	filter := len(roots) > 0
+	for _, r := range roots {
+		if len(r) >= rootKeySize || !strings.HasPrefix(r, "/") {
+			filter = false
+		}
+	}
+	if filter {
+		if err := spec.Variables["filter_roots"].Set(uint32(1)); err != nil {
+			return nil, fmt.Errorf("turn on the root filter: %w", err)
+		}
+	}
 	p := &Probe{}
 	if err := spec.LoadAndAssign(&p.objs, nil); err != nil {
 		var verr *ebpf.VerifierError
@@ -105,6 +126,16 @@ func Load() (*Probe, error) {
 			return nil, fmt.Errorf("load eBPF programs: %w: %+v", ErrRefused, verr)
 		}
 		return nil, fmt.Errorf("load eBPF programs: %w: %w", ErrRefused, err)
+	}
+	if filter {
+		for _, r := range roots {
+			var key [rootKeySize]byte
+			copy(key[:], r)
+			if err := p.objs.Roots.Put(key, uint8(1)); err != nil {
+				p.Close()
+				return nil, fmt.Errorf("load root %s into the kernel filter: %w", r, err)
+			}
+		}
 	}
 	if err := p.attach(); err != nil {
 		p.Close()

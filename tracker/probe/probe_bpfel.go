@@ -16,6 +16,7 @@ import (
 type probeEvent struct {
 	_    structs.HostLayout
 	Busy uint64
+	Key  probeRootKey
 	H    probeEventHdr
 	Data [16896]int8
 }
@@ -50,6 +51,11 @@ type probeInflight struct {
 	_        [4]byte
 }
 
+type probeRootKey struct {
+	_ structs.HostLayout
+	P [256]int8
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
@@ -57,6 +63,7 @@ const (
 	probeMapEvents          = "events"
 	probeMapInflight        = "inflight"
 	probeMapLost            = "lost"
+	probeMapRoots           = "roots"
 	probeMapScratch         = "scratch"
 	probeProgEnterRename    = "enter_rename"
 	probeProgEnterRenameat  = "enter_renameat"
@@ -65,6 +72,7 @@ const (
 	probeProgEnterUnlink    = "enter_unlink"
 	probeProgEnterUnlinkat  = "enter_unlinkat"
 	probeProgExitAny        = "exit_any"
+	probeVarFilterRoots     = "filter_roots"
 	probeVarHostMntns       = "host_mntns"
 )
 
@@ -126,6 +134,7 @@ type probeMapSpecs struct {
 	Events   *ebpf.MapSpec `ebpf:"events"`
 	Inflight *ebpf.MapSpec `ebpf:"inflight"`
 	Lost     *ebpf.MapSpec `ebpf:"lost"`
+	Roots    *ebpf.MapSpec `ebpf:"roots"`
 	Scratch  *ebpf.MapSpec `ebpf:"scratch"`
 }
 
@@ -133,7 +142,8 @@ type probeMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type probeVariableSpecs struct {
-	HostMntns *ebpf.VariableSpec `ebpf:"host_mntns"`
+	FilterRoots *ebpf.VariableSpec `ebpf:"filter_roots"`
+	HostMntns   *ebpf.VariableSpec `ebpf:"host_mntns"`
 }
 
 // probeObjects contains all objects after they have been loaded into the kernel.
@@ -159,6 +169,7 @@ type probeMaps struct {
 	Events   *ebpf.Map `ebpf:"events"`
 	Inflight *ebpf.Map `ebpf:"inflight"`
 	Lost     *ebpf.Map `ebpf:"lost"`
+	Roots    *ebpf.Map `ebpf:"roots"`
 	Scratch  *ebpf.Map `ebpf:"scratch"`
 }
 
@@ -167,6 +178,7 @@ func (m *probeMaps) Close() error {
 		m.Events,
 		m.Inflight,
 		m.Lost,
+		m.Roots,
 		m.Scratch,
 	)
 }
@@ -175,7 +187,8 @@ func (m *probeMaps) Close() error {
 //
 // It can be passed to loadProbeObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probeVariables struct {
-	HostMntns *ebpf.Variable `ebpf:"host_mntns"`
+	FilterRoots *ebpf.Variable `ebpf:"filter_roots"`
+	HostMntns   *ebpf.Variable `ebpf:"host_mntns"`
 }
 
 // probePrograms contains all programs after they have been loaded into the kernel.

@@ -82,6 +82,10 @@ func (r *reconciler) loop(why string) {
 // checkSummary says in a few words what a check found and repaired:
 // "Library check: 3 relinked, 2 missing".
 func checkSummary(rep *library.CheckReport) string {
+	if rep.Damaged {
+		// Nothing was repaired in a damaged file; what to do is in the details.
+		return "Library file damaged: see details"
+	}
 	n := rep.Counts()
 	var parts []string
 	add := func(count int, what string) {
@@ -111,6 +115,9 @@ const maxReportLines = 300
 // checkDetails is the report as lines for people, problems first.
 func checkDetails(rep *library.CheckReport) string {
 	var sb strings.Builder
+	if rep.Damaged {
+		fmt.Fprintf(&sb, "The library file is damaged, so nothing was repaired (writing into it could make it worse). To fix it: %s.\n\n", rep.Advice)
+	}
 	fmt.Fprintf(&sb, "%s entries checked, %s in place, %s on disk, %s repaired, in %v.\n\n",
 		grouped(rep.Entries), grouped(rep.OK), plural(rep.Files, "file", "files"), grouped(rep.Repaired), rep.Elapsed.Round(time.Millisecond))
 	lines := 0

@@ -1,9 +1,12 @@
 package gui
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/theme"
+
+	"hoard/library"
 )
 
 func TestPlural(t *testing.T) {
@@ -33,5 +36,25 @@ func TestTrackerState(t *testing.T) {
 	st.showTracker(true, "Tracking renames")
 	if st.tracker.Text != "Tracking renames" || st.trackerI.Resource.Name() != theme.VisibilityIcon().Name() {
 		t.Errorf("tracking state not shown: %q", st.tracker.Text)
+	}
+}
+
+// A damaged library file: the status line says so (never "relinked": nothing was
+// repaired) and the details start with what to do.
+func TestCheckSummaryDamaged(t *testing.T) {
+	rep := &library.CheckReport{
+		Damaged: true,
+		Advice:  "restore the backup /x/library.db.bak-v1",
+		Findings: []library.Finding{
+			{Kind: library.KindIntegrity, Detail: "database damaged: Tree 2 page 2"},
+			{Kind: library.KindMoved, Path: "/a", NewPath: "/b"},
+		},
+	}
+	if got := checkSummary(rep); got != "Library file damaged: see details" {
+		t.Errorf("summary %q", got)
+	}
+	d := checkDetails(rep)
+	if !strings.HasPrefix(d, "The library file is damaged, so nothing was repaired") || !strings.Contains(d, rep.Advice) {
+		t.Errorf("details:\n%s", d)
 	}
 }

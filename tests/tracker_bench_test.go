@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -146,4 +147,45 @@ func procRSS(b testing.TB, pid int) (rss, hwm uint64) {
 		}
 	}
 	return rss, hwm
+}
+
+// BenchmarkTrackerOutsideChurn: another process creates, renames and unlinks a file
+// outside the roots as fast as it can for 5 s; reports the helper's CPU use and how
+// many events reached the client (none should: the kernel drops them). Run it with
+// -benchtime=1x.
+func BenchmarkTrackerOutsideChurn(b *testing.B) {
+	root := trackedDir(b)
+	outside := b.TempDir()
+	cl := startTracker(b, root)
+	for b.Loop() {
+		churn := exec.Command("python3", "-c", `
+import os, sys, time
+p = os.path.join(sys.argv[1], "n"); end = time.time() + 5; n = 0
+while time.time() < end:
+    open(p, "w").close(); os.rename(p, p + "x"); os.unlink(p + "x"); n += 1
+print(n)
+`, outside)
+		cpu0 := procCPU(b, cl.Pid())
+		start := time.Now()
+		out, err := churn.Output()
+		if err != nil {
+			b.Fatalf("churn: %v", err)
+		}
+		wall := time.Since(start)
+		time.Sleep(200 * time.Millisecond)
+		cpu := procCPU(b, cl.Pid()) - cpu0
+		events := 0
+		for drained := false; !drained; {
+			select {
+			case <-cl.Events():
+				events++
+			default:
+				drained = true
+			}
+		}
+		loops, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+		b.ReportMetric(float64(2*loops)/wall.Seconds(), "outside-events/s")
+		b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "helper-cpu-%")
+		b.ReportMetric(float64(events), "events-reported")
+	}
 }

@@ -283,3 +283,39 @@ func TestWatchAppliesRenames(t *testing.T) {
 		}
 	})
 }
+
+// TestWatchRestartReportsGap: a folder added to the library makes hoard watch restart
+// the helper with the new roots; the moment between the two helpers is reported as a
+// "gap" line (renames in it were not seen), and the new folder is tracked after it.
+func TestWatchRestartReportsGap(t *testing.T) {
+	dir := trackedDir(t)
+	touch(t, filepath.Join(dir, "a"))
+	w := startWatch(t, dir)
+	db := w.cmd.Args[2] // hoard --db DB watch
+	added := trackedDir(t)
+	touch(t, filepath.Join(added, "b"))
+	if out, err := exec.Command(binary(t, "hoard"), "--db", db, "include", added).CombinedOutput(); err != nil {
+		t.Fatalf("include: %v\n%s", err, out)
+	}
+	deadline := time.After(15 * time.Second)
+	for gap := false; !gap; {
+		select {
+		case m, ok := <-w.lines:
+			if !ok {
+				t.Fatal("hoard watch ended")
+			}
+			if m["type"] == "gap" {
+				ms, _ := m["ms"].(float64)
+				t.Logf("gap line after the restart: %v ms", ms)
+				gap = true
+			}
+		case <-deadline:
+			t.Fatal("no gap line within 15 s of adding a folder")
+		}
+	}
+	if err := os.Rename(filepath.Join(added, "b"), filepath.Join(added, "c")); err != nil {
+		t.Fatal(err)
+	}
+	w.expect("renamed", filepath.Join(added, "c"))
+	w.present(filepath.Join(added, "c"), 0)
+}

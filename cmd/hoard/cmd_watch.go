@@ -47,6 +47,7 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	out := &changeWriter{w: buf, enc: json.NewEncoder(buf)}
 	a := l.NewApplier()
 	first := true
+	var stopped time.Time // when the previous helper was stopped, on a restart
 	for {
 		client, err := tracker.Start(ctx, roots, tracker.Options{Stderr: os.Stderr})
 		if err != nil {
@@ -56,9 +57,17 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 			out.line(changeLine{Type: "ready"})
 			out.flush()
 			first = false
+		} else {
+			// Between the two helpers nothing was watched: say so, as for lost
+			// events, so that the user (or a program reading the lines) catches up.
+			gap := time.Since(stopped)
+			out.line(changeLine{Type: "gap", Ms: gap.Milliseconds()})
+			out.flush()
+			fmt.Fprintf(e.stderr, "hoard watch: renames in the %d ms the tracker took to restart were not seen; run `hoard check --repair` if files were renamed meanwhile\n", gap.Milliseconds())
 		}
 		newRoots, err := watchLoop(ctx, l, a, client, roots, out, e.stderr)
 		client.Stop()
+		stopped = time.Now()
 		if err != nil || newRoots == nil {
 			return err
 		}
@@ -149,6 +158,7 @@ type changeLine struct {
 	Dir     bool   `json:"dir,omitempty"`
 	Files   int    `json:"files,omitempty"`
 	Count   uint64 `json:"count,omitempty"`
+	Ms      int64  `json:"ms,omitempty"` // gap: how long nothing was watched
 }
 
 // changeWriter writes change lines to a buffer the loop flushes after each batch.

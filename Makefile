@@ -13,13 +13,13 @@ POLKITDIR  ?= /usr/share/polkit-1
 BIN      := bin
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages: to build the window (cgo GL/X11), and for the tests (Xvfb and
+# Debian packages: to build the window (cgo GL/X11), and for the tests (Xvfb, xprop and
 # screenshots, video/PDF thumbnails, desktop-entry and polkit validators, gtk-launch to
 # start the installed launcher the way a double-click does, python3 for
 # rename syscalls the way Python makes them).
 APT_BUILD := gcc libc6-dev make pkg-config libgl1-mesa-dev xorg-dev
 APT_RUN   := xdg-utils ffmpegthumbnailer poppler-utils pkexec
-APT_TEST  := xvfb xauth imagemagick xdotool ffmpeg libjpeg-turbo-progs desktop-file-utils libgtk-3-bin python3 sqlite3 util-linux
+APT_TEST  := xvfb xauth x11-utils imagemagick xdotool ffmpeg libjpeg-turbo-progs desktop-file-utils libgtk-3-bin python3 sqlite3 util-linux
 APT_GEN   := clang-19 llvm-19 libbpf-dev bpftool
 
 .PHONY: all build run deps deps-test test test-go lint bench generate generate-check generate-current \

@@ -1,11 +1,13 @@
 package probe
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRootFilter: with roots, the kernel passes events under a root (either path of
@@ -142,4 +144,65 @@ func TestRootFilterOffForLongRoots(t *testing.T) {
 	}
 	// The filter is off: an event under no root still comes through.
 	waitFor(t, events, func(e Event) bool { return e.Kind == Rename && e.Paths[1] == b })
+}
+
+// TestLostReportedWhileBusy: when the reader falls behind and the ring buffer never
+// runs dry, events are lost, and Run says so while the burst goes on, not only after.
+func TestLostReportedWhileBusy(t *testing.T) {
+	p := load(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.WriteFile(a, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	stopped := make(chan time.Time, 1)
+	go func() { // renames until told to stop
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				stopped <- time.Now()
+				return
+			default:
+			}
+			from, to := a, b
+			if i%2 == 1 {
+				from, to = b, a
+			}
+			os.Rename(from, to)
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	firstLost := make(chan time.Time, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Run(ctx, func(Event) error {
+			time.Sleep(20 * time.Microsecond) // a reader slower than the renames
+			return nil
+		}, func(n uint64) error {
+			if n > 0 {
+				select {
+				case firstLost <- time.Now():
+				default:
+				}
+			}
+			return nil
+		})
+	}()
+	var lostAt time.Time
+	select {
+	case lostAt = <-firstLost:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no lost report within 20 s of renaming faster than the reader")
+	}
+	close(stop)
+	stoppedAt := <-stopped
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !lostAt.Before(stoppedAt) {
+		t.Errorf("lost reported at %v, after the renames stopped at %v", lostAt, stoppedAt)
+	}
 }

@@ -43,8 +43,10 @@ func Run(ctx context.Context, dbPath string, toImport []string) error {
 	}
 	defer lib.Close()
 	thumbs, err := thumbnail.NewService(thumbnail.Options{
-		// Decoding is background work: drawing the window comes first.
+		// Decoding is background work: drawing the window comes first, both for
+		// the CPU (nice) and while a frame is late (the gate).
 		Nice:   thumbnailNice,
+		Pause:  newFrameGate(fyne.Do).wait,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

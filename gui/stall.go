@@ -123,3 +123,48 @@ func (m *stallMeter) stop() time.Duration {
 	defer m.mu.Unlock()
 	return m.worst
 }
+
+// frameGate is a stall meter that runs only while background work uses it: the
+// thumbnail generators wait on it before each thumbnail, so decoding steps aside
+// while a frame is late, and an idle window is not woken a hundred times a second
+// by the probe. The meter starts on the first wait and stops after a second
+// without one.
+type frameGate struct {
+	do func(func())
+
+	mu    sync.Mutex
+	meter *stallMeter
+	last  time.Time
+}
+
+// gateIdle is how long the gate's meter runs after the last wait.
+const gateIdle = time.Second
+
+func newFrameGate(do func(func())) *frameGate { return &frameGate{do: do} }
+
+func (g *frameGate) wait(ctx context.Context) {
+	g.mu.Lock()
+	g.last = time.Now()
+	m := g.meter
+	if m == nil {
+		m = startStallMeter(g.do, func(string, ...any) {})
+		g.meter = m
+		go g.stopWhenIdle(m)
+	}
+	g.mu.Unlock()
+	m.wait(ctx)
+}
+
+func (g *frameGate) stopWhenIdle(m *stallMeter) {
+	for {
+		time.Sleep(gateIdle / 4)
+		g.mu.Lock()
+		if time.Since(g.last) > gateIdle {
+			g.meter = nil
+			g.mu.Unlock()
+			m.stop()
+			return
+		}
+		g.mu.Unlock()
+	}
+}

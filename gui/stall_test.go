@@ -60,3 +60,33 @@ func TestStallMeterGate(t *testing.T) {
 	// After stop nothing blocks.
 	m.wait(ctx)
 }
+
+// The frame gate probes the UI only while someone waits on it.
+func TestFrameGateStopsWhenIdle(t *testing.T) {
+	var probes atomic.Int64
+	g := newFrameGate(func(f func()) { probes.Add(1); go f() })
+	running := func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.meter != nil
+	}
+	if running() {
+		t.Fatal("the meter runs before any wait")
+	}
+	g.wait(context.Background())
+	if !running() {
+		t.Fatal("no meter after a wait")
+	}
+	time.Sleep(gateIdle + gateIdle/2 + 100*time.Millisecond)
+	if running() {
+		t.Fatal("the meter still runs a second after the last wait")
+	}
+	n := probes.Load()
+	time.Sleep(100 * time.Millisecond)
+	if probes.Load() != n {
+		t.Errorf("the UI is still probed while nothing waits")
+	}
+	if n == 0 {
+		t.Errorf("the UI was never probed while the gate was in use")
+	}
+}

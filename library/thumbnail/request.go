@@ -29,6 +29,9 @@ func (s *Service) work() {
 		if t.ctx.Err() != nil {
 			continue
 		}
+		if s.pause != nil {
+			s.pause(t.ctx)
+		}
 		res, err := s.Generate(t.ctx, t.path, t.size)
 		if t.ctx.Err() == nil && t.done != nil {
 			t.done(res, err)

@@ -27,6 +27,9 @@ type Options struct {
 	// start) that many nice steps below the caller, so a window stays smooth
 	// while thumbnails are made.
 	Nice int
+	// Pause, if set, is called by a worker before each request it takes; a window
+	// blocks it while a frame is late, so decoding steps aside for drawing.
+	Pause func(context.Context)
 	// MemoryBudget caps the bytes all decoders hold at once; default 160 MiB,
 	// enough for a 30-megapixel PNG or TIFF (JPEGs of any size need far less).
 	// An image that would need more fails with ErrTooLarge.
@@ -52,6 +55,7 @@ type Service struct {
 	log   *slog.Logger
 	queue *queue
 	wg    sync.WaitGroup
+	pause func(context.Context) // Options.Pause
 
 	mu       sync.Mutex
 	inflight map[memKey]*flight // thumbnails being made now
@@ -101,6 +105,7 @@ func NewService(opts Options) (*Service, error) {
 		mem:   newMemCache(opts.MemoryCache),
 		log:   opts.Logger,
 		queue: newQueue(),
+		pause: opts.Pause,
 
 		inflight: map[memKey]*flight{},
 	}

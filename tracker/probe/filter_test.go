@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,9 +15,6 @@ import (
 // reach the ring buffer. Events keep their order, so a rename inside the root after
 // each case shows what came through before it.
 func TestRootFilter(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("loading eBPF programs needs root")
-	}
 	base, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -31,15 +27,7 @@ func TestRootFilter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := Load(root)
-	if errors.Is(err, ErrRefused) {
-		t.Skipf("kernel refused BPF: %v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	events, _ := collect(t, p)
+	events, _ := collect(t, load(t, root))
 
 	touch := func(p string) {
 		t.Helper()
@@ -121,19 +109,7 @@ func TestRootFilter(t *testing.T) {
 }
 
 func TestRootFilterOffForLongRoots(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("loading eBPF programs needs root")
-	}
-	long := "/" + strings.Repeat("x", rootKeySize)
-	p, err := Load(long)
-	if errors.Is(err, ErrRefused) {
-		t.Skipf("kernel refused BPF: %v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	events, _ := collect(t, p)
+	events, _ := collect(t, load(t, "/"+strings.Repeat("x", rootKeySize)))
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	if err := os.WriteFile(a, nil, 0o644); err != nil {

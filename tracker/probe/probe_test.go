@@ -13,13 +13,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// load starts the probe or skips the test with the reason.
-func load(t testing.TB) *Probe {
+// load starts the probe (filtering on roots, if given) or skips the test with the reason.
+func load(t testing.TB, roots ...string) *Probe {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("loading eBPF programs needs root")
 	}
-	p, err := Load()
+	p, err := Load(roots...)
 	if errors.Is(err, ErrRefused) {
 		t.Skipf("kernel refused BPF: %v", err)
 	}

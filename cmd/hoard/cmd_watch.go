@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -40,6 +41,12 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	// Tens of thousands of small events a second make garbage fast while the live
 	// heap stays a few MB: collecting less often saves CPU for the queries.
 	debug.SetGCPercent(400)
+	// The watcher is a pipeline of one reader (the helper's lines) and one writer
+	// (SQLite, in cgo calls that give up the processor). With one processor the
+	// hand-offs between them wake no other thread and no thread spins looking for
+	// work: at 20,000 renames/s it used 51% of a core instead of 58%, and queries
+	// running beside it were 10–20% faster.
+	runtime.GOMAXPROCS(1)
 	roots, err := watchableRoots(ctx, l, e.stderr)
 	if err != nil {
 		return err

@@ -262,6 +262,13 @@ func (t *liveTracker) applied(ctx context.Context, changes []library.Change, bat
 			continue
 		}
 		real++
+		if c.Kind == "exchanged" && !c.Dir {
+			// Each file's content, and so its thumbnail, is now at the other path.
+			if err := t.b.thumbs.Swap(c.Old, c.New); err != nil {
+				t.b.logf("tracker: swap thumbnails: %v", err)
+			}
+			continue
+		}
 		if c.Kind != "renamed" {
 			continue
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"hoard/library"
 	"hoard/library/thumbnail"
 	"hoard/tracker"
@@ -186,4 +188,35 @@ func TestTrackerMovesThumbnails(t *testing.T) {
 			t.Errorf("thumbnail of %s: %v, want it from the cache (moved with the file)", p, r.Origin)
 		}
 	}
+}
+
+// An exchange of two shown files (RENAME_EXCHANGE) swaps their thumbnails: the
+// picture follows the content.
+func TestTrackerSwapsThumbnailsOnExchange(t *testing.T) {
+	h := newHarness(t, []testFile{{name: "a.png"}, {name: "b.png"}})
+	a, b := h.paths["a.png"], h.paths["b.png"]
+	imgs := map[string]any{}
+	for _, p := range []string{a, b} {
+		if _, err := h.b.thumbs.Generate(context.Background(), p, thumbnail.Normal); err != nil {
+			t.Fatal(err)
+		}
+		img, ok := h.b.thumbs.Lookup(p, thumbnail.Normal)
+		if !ok {
+			t.Fatalf("no thumbnail of %s in memory", p)
+		}
+		imgs[p] = img
+	}
+	conn := &fakeConn{events: make(chan tracker.Event, 4)}
+	h.trackWith(func(context.Context, []string) (trackerConn, error) { return conn, nil })
+	h.waitFor("tracking", func() bool { return h.b.status.trackerState == trackerOn })
+
+	if err := unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE); err != nil {
+		t.Skipf("RENAME_EXCHANGE: %v", err)
+	}
+	conn.events <- tracker.Event{Type: tracker.TypeRename, Old: a, New: b, Exchange: true}
+	h.waitFor("the swapped thumbnails", func() bool {
+		ia, _ := h.b.thumbs.Lookup(a, thumbnail.Normal)
+		ib, _ := h.b.thumbs.Lookup(b, thumbnail.Normal)
+		return any(ia) == imgs[b] && any(ib) == imgs[a]
+	})
 }

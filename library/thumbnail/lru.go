@@ -102,4 +102,26 @@ func (c *memCache) rename(oldPath, newPath string) {
 	}
 }
 
+// swap exchanges every size of a and b.
+func (c *memCache) swap(a, b string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range allSizes {
+		ea, okA := c.items[memKey{a, s}]
+		eb, okB := c.items[memKey{b, s}]
+		delete(c.items, memKey{a, s})
+		delete(c.items, memKey{b, s})
+		if okA {
+			ent := ea.Value.(*memEntry)
+			ent.key = memKey{b, s}
+			c.items[ent.key] = ea
+		}
+		if okB {
+			ent := eb.Value.(*memEntry)
+			ent.key = memKey{a, s}
+			c.items[ent.key] = eb
+		}
+	}
+}
+
 var allSizes = []Size{Normal, Large, XLarge, XXLarge}

@@ -104,3 +104,39 @@ func rewriteURI(data []byte, uri string) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
+
+// Swap exchanges the thumbnails of a and b, for a RENAME_EXCHANGE of two files:
+// each file's content, and so its thumbnail, now lives at the other's path. The
+// memory cache swaps its entries; on disk each thumbnail is rewritten for the other
+// URI (through a temporary name, so neither is lost halfway).
+func (s *Service) Swap(a, b string) error {
+	a, err := absPath(a)
+	if err != nil {
+		return fmt.Errorf("swap thumbnails: %w", err)
+	}
+	b, err = absPath(b)
+	if err != nil {
+		return fmt.Errorf("swap thumbnails: %w", err)
+	}
+	uriA, uriB := FileURI(a), FileURI(b)
+	var errs []error
+	swap := func(pa, pb string) {
+		tmp := pb + ".swap"
+		errs = append(errs,
+			moveThumb(pa, tmp, uriB), // a's thumbnail, for b, aside
+			moveThumb(pb, pa, uriA),  // b's thumbnail to a
+		)
+		if err := os.Rename(tmp, pb); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	for _, size := range allSizes {
+		swap(s.cache.path(uriA, size), s.cache.path(uriB, size))
+	}
+	swap(s.cache.failPath(uriA), s.cache.failPath(uriB))
+	s.mem.swap(a, b)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("swap thumbnails of %s and %s: %w", a, b, err)
+	}
+	return nil
+}

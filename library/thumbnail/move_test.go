@@ -88,3 +88,67 @@ func TestMoveAllForDirectoryRename(t *testing.T) {
 		}
 	}
 }
+
+// An exchange (RENAME_EXCHANGE) swaps the thumbnails: on disk, each rewritten for
+// the other URI and still valid for the file now there; in memory too. A file with
+// no thumbnail leaves the other path without one.
+func TestSwapExchangesThumbnails(t *testing.T) {
+	dir := t.TempDir()
+	cacheDir := filepath.Join(t.TempDir(), "thumbnails")
+	s := newTestService(t, Options{CacheDir: cacheDir})
+	a := writeFile(t, dir, "a.jpg", encodeJPEG(t, photo(320, 240, 1), 90))
+	b := writeFile(t, dir, "b.jpg", encodeJPEG(t, photo(200, 300, 2), 90))
+	for _, p := range []string{a, b} {
+		if res, err := s.Generate(context.Background(), p, Normal); err != nil || res.Kind != KindThumbnail {
+			t.Fatalf("%s: %v %v", p, err, res.Kind)
+		}
+	}
+	imgA, _ := s.Lookup(a, Normal)
+	imgB, _ := s.Lookup(b, Normal)
+	// Exchange the files the way RENAME_EXCHANGE does (through a third name here).
+	tmp := filepath.Join(dir, "t")
+	for _, r := range [][2]string{{a, tmp}, {b, a}, {tmp, b}} {
+		if err := os.Rename(r[0], r[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Swap(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Lookup(b, Normal); got != imgA {
+		t.Error("in memory, b does not have a's thumbnail")
+	}
+	if got, _ := s.Lookup(a, Normal); got != imgB {
+		t.Error("in memory, a does not have b's thumbnail")
+	}
+	fresh := newTestService(t, Options{CacheDir: cacheDir})
+	for _, p := range []string{a, b} {
+		data, err := os.ReadFile(s.cache.path(FileURI(p), Normal))
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if text, _ := pngText(data); text[keyURI] != FileURI(p) {
+			t.Errorf("%s: Thumb::URI %q", p, text[keyURI])
+		}
+		// Valid for the file now at p (its MTime and Size), so served from the cache.
+		if res, err := fresh.Generate(context.Background(), p, Normal); err != nil || res.Origin != FromCache {
+			t.Errorf("%s: after the swap the thumbnail is not valid: %v %v", p, err, res.Origin)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Dir(s.cache.path(FileURI(a), Normal)))
+	if err != nil || len(entries) != 2 {
+		t.Errorf("the cache holds %d files (%v), want the two thumbnails and nothing left over", len(entries), err)
+	}
+
+	// Only one side has a thumbnail.
+	c := writeFile(t, dir, "c.txt", []byte("no thumbnail"))
+	if err := s.Swap(a, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.cache.path(FileURI(a), Normal)); !os.IsNotExist(err) {
+		t.Errorf("a kept a thumbnail although c had none (%v)", err)
+	}
+	if _, err := os.Stat(s.cache.path(FileURI(c), Normal)); err != nil {
+		t.Errorf("c did not get a's thumbnail: %v", err)
+	}
+}

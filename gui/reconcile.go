@@ -56,12 +56,16 @@ func (r *reconciler) loop(why string) {
 		}
 		if err != nil {
 			b.logf("check: %v", err)
-			b.do(func() { b.status.showCheck("Library check failed", func() { b.showCheckError(err) }) })
+			b.do(func() { b.status.showCheckAlarm("Library check failed", func() { b.showCheckError(err) }) })
 		} else {
 			text := checkSummary(rep)
 			b.logf("check: %s in %d ms", text, rep.Elapsed.Milliseconds())
 			b.do(func() {
-				b.status.showCheck(text, func() { b.showCheckReport(rep) })
+				show := b.status.showCheck
+				if rep.Damaged {
+					show = b.status.showCheckAlarm
+				}
+				show(text, func() { b.showCheckReport(rep) })
 				if rep.Repaired > 0 {
 					b.changed()
 				}
@@ -134,12 +138,18 @@ func checkDetails(rep *library.CheckReport) string {
 		if f.Repaired {
 			state = " (repaired)"
 		}
-		fmt.Fprintf(&sb, "%s%s: %s", f.Kind, state, f.Path)
+		fmt.Fprintf(&sb, "%s%s:", f.Kind, state)
+		if f.Path != "" {
+			fmt.Fprintf(&sb, " %s", f.Path)
+		}
 		if f.NewPath != "" {
 			fmt.Fprintf(&sb, " → %s", f.NewPath)
 		}
-		if f.Detail != "" {
+		switch {
+		case f.Detail != "" && f.Path != "":
 			fmt.Fprintf(&sb, " — %s", f.Detail)
+		case f.Detail != "":
+			fmt.Fprintf(&sb, " %s", f.Detail)
 		}
 		sb.WriteString("\n")
 	}

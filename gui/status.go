@@ -181,6 +181,20 @@ func (s *statusBar) onWhy() {
 
 // showCheck shows the library check's state; details, when set, opens its report.
 func (s *statusBar) showCheck(text string, details func()) {
+	s.check.Importance = widget.LowImportance
+	s.check.SetIcon(nil)
+	s.setCheck(text, details)
+}
+
+// showCheckAlarm is showCheck for a result that needs the user: the library file is
+// damaged, or the check failed.
+func (s *statusBar) showCheckAlarm(text string, details func()) {
+	s.check.Importance = widget.WarningImportance
+	s.check.SetIcon(theme.WarningIcon())
+	s.setCheck(text, details)
+}
+
+func (s *statusBar) setCheck(text string, details func()) {
 	s.checkDetails = details
 	s.check.SetText(text)
 	if details == nil {

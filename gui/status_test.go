@@ -54,7 +54,8 @@ func TestCheckSummaryDamaged(t *testing.T) {
 		t.Errorf("summary %q", got)
 	}
 	d := checkDetails(rep)
-	if !strings.HasPrefix(d, "The library file is damaged, so nothing was repaired") || !strings.Contains(d, rep.Advice) {
+	if !strings.HasPrefix(d, "The library file is damaged, so nothing was repaired") || !strings.Contains(d, rep.Advice) ||
+		!strings.Contains(d, "\nintegrity: database damaged: Tree 2 page 2\n") || !strings.Contains(d, "\nmoved: /a → /b\n") {
 		t.Errorf("details:\n%s", d)
 	}
 }

@@ -3,6 +3,7 @@ package library
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -152,4 +153,29 @@ func (l *Library) DeleteSearch(ctx context.Context, name string) error {
 		}
 		return bumpGeneration(ctx, tx)
 	})
+}
+
+// SavedSearchQuery returns the query saved under name (names match case-folded), or
+// an error wrapping ErrNotFound that lists the saved names.
+func (l *Library) SavedSearchQuery(ctx context.Context, name string) (string, error) {
+	var q string
+	err := l.db.QueryRowContext(ctx, "SELECT query FROM saved_searches WHERE folded = ?", fold(name)).Scan(&q)
+	if err == nil {
+		return q, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("saved search %q: %w", name, err)
+	}
+	all, lerr := l.SavedSearches(ctx)
+	if lerr != nil {
+		return "", lerr
+	}
+	if len(all) == 0 {
+		return "", fmt.Errorf("saved search %q: %w (there are none yet: `hoard searches save NAME QUERY`)", name, ErrNotFound)
+	}
+	names := make([]string, len(all))
+	for i, s := range all {
+		names[i] = s.Name
+	}
+	return "", fmt.Errorf("saved search %q: %w (saved: %s)", name, ErrNotFound, strings.Join(names, ", "))
 }

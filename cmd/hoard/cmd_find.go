@@ -34,6 +34,7 @@ cannot be parsed says where (exit 2).`
 
 type findOptions struct {
 	count, nul, json bool
+	saved            string
 }
 
 var findOpts findOptions
@@ -41,13 +42,14 @@ var findOpts findOptions
 func init() {
 	register(&command{
 		name:    "find",
-		args:    "[--count] [-0] [--json] QUERY…",
+		args:    "[--count] [-0] [--json] [--saved NAME] QUERY…",
 		summary: "print the absolute paths of the files matching a query, sorted by path" + findHelp,
 		flags: func(fs *flag.FlagSet) {
 			findOpts = findOptions{}
 			fs.BoolVar(&findOpts.count, "count", false, "print only the number of matches")
 			fs.BoolVar(&findOpts.nul, "0", false, "end each path with NUL instead of a newline (for xargs -0)")
 			fs.BoolVar(&findOpts.json, "json", false, "print one JSON object per file")
+			fs.StringVar(&findOpts.saved, "saved", "", "run the saved search `NAME` (words given narrow it further)")
 		},
 		run: runFind,
 	})
@@ -61,6 +63,16 @@ func runFind(ctx context.Context, e *env, args []string) error {
 	l, err := e.library(ctx)
 	if err != nil {
 		return err
+	}
+	if findOpts.saved != "" {
+		saved, err := l.SavedSearchQuery(ctx, findOpts.saved)
+		if err != nil {
+			return err
+		}
+		if src != "" {
+			saved = "(" + saved + ") " + src
+		}
+		src = saved
 	}
 	res, err := l.Search(ctx, src, library.SearchOptions{DefaultSort: query.Sort{Key: query.SortName}, CountOnly: findOpts.count, Stream: true})
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 func init() {
 	register(&command{
 		name:    "searches",
-		args:    "list | save NAME QUERY | rm NAME…",
-		summary: "saved searches (TMSU's saved queries land here); run one with hoard find \"$(…)\"",
+		args:    "list | show NAME | save NAME QUERY | rm NAME…",
+		summary: "saved searches (TMSU's saved queries land here); run one with hoard find --saved NAME",
 		run:     runSearches,
 	})
 }
@@ -37,6 +37,16 @@ func runSearches(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "%s\t%s\n", s.Name, s.Query)
 		}
 		return nil
+	case "show":
+		if len(rest) != 1 {
+			return usagef("searches show takes NAME")
+		}
+		q, err := l.SavedSearchQuery(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, q)
+		return nil
 	case "save":
 		if len(rest) != 2 {
 			return usagef("searches save takes NAME QUERY (quote the query)")
@@ -56,5 +66,5 @@ func runSearches(ctx context.Context, e *env, args []string) error {
 		}
 		return nil
 	}
-	return usagef("unknown subcommand %q: use list, save or rm", args[0])
+	return usagef("unknown subcommand %q: use list, show, save or rm", args[0])
 }

@@ -206,45 +206,62 @@ func detachTags(ctx context.Context, tx *sql.Tx, fileIDs []int64, tagIDs []int64
 // FileTags lists a file's tags: direct ones with their source, then the ones implied by
 // them, marked Implied.
 func (l *Library) FileTags(ctx context.Context, fileID int64) ([]FileTag, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT t.id, t.name, ft.source, coalesce(ft.rule, '') FROM file_tags ft JOIN tags t ON t.id = ft.tag_id
-		WHERE ft.file_id = ? ORDER BY t.name COLLATE NOCASE`, fileID)
+	m, err := l.FileTagsOf(ctx, []int64{fileID})
 	if err != nil {
 		return nil, fmt.Errorf("tags of file %d: %w", fileID, err)
 	}
-	var out []FileTag
-	direct := map[int64]bool{}
+	return m[fileID], nil
+}
+
+// FileTagsOf is FileTags for many files in two queries, for listings (a file without
+// tags has no key).
+func (l *Library) FileTagsOf(ctx context.Context, fileIDs []int64) (map[int64][]FileTag, error) {
+	ids := jsonIDs(fileIDs)
+	rows, err := l.db.QueryContext(ctx, `SELECT ft.file_id, t.id, t.name, ft.source, coalesce(ft.rule, '') FROM file_tags ft JOIN tags t ON t.id = ft.tag_id
+		WHERE ft.file_id IN (SELECT value FROM json_each(?)) ORDER BY ft.file_id, t.name COLLATE NOCASE`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("tags of %d files: %w", len(fileIDs), err)
+	}
+	out := map[int64][]FileTag{}
+	type pair struct{ file, tag int64 }
+	direct := map[pair]bool{}
 	for rows.Next() {
+		var file int64
 		var ft FileTag
 		var src int
-		if err := rows.Scan(&ft.TagID, &ft.Name, &src, &ft.Rule); err != nil {
+		if err := rows.Scan(&file, &ft.TagID, &ft.Name, &src, &ft.Rule); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		ft.Source = Source(src)
-		direct[ft.TagID] = true
-		out = append(out, ft)
+		direct[pair{file, ft.TagID}] = true
+		out[file] = append(out[file], ft)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = l.db.QueryContext(ctx, `SELECT DISTINCT t.id, t.name FROM file_tags ft
+	rows, err = l.db.QueryContext(ctx, `SELECT DISTINCT ft.file_id, t.id, t.name FROM file_tags ft
 		JOIN tag_closure c ON c.descendant_id = ft.tag_id AND c.ancestor_id != ft.tag_id
-		JOIN tags t ON t.id = c.ancestor_id WHERE ft.file_id = ?`, fileID)
+		JOIN tags t ON t.id = c.ancestor_id WHERE ft.file_id IN (SELECT value FROM json_each(?))`, ids)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var implied []FileTag
+	implied := map[int64][]FileTag{}
 	for rows.Next() {
+		var file int64
 		ft := FileTag{Implied: true}
-		if err := rows.Scan(&ft.TagID, &ft.Name); err != nil {
+		if err := rows.Scan(&file, &ft.TagID, &ft.Name); err != nil {
 			return nil, err
 		}
-		if !direct[ft.TagID] {
-			implied = append(implied, ft)
+		if !direct[pair{file, ft.TagID}] {
+			implied[file] = append(implied[file], ft)
 		}
 	}
-	sort.Slice(implied, func(i, j int) bool { return strings.ToLower(implied[i].Name) < strings.ToLower(implied[j].Name) })
-	return append(out, implied...), rows.Err()
+	for file, im := range implied {
+		sort.Slice(im, func(i, j int) bool { return strings.ToLower(im[i].Name) < strings.ToLower(im[j].Name) })
+		out[file] = append(out[file], im...)
+	}
+	return out, rows.Err()
 }

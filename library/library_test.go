@@ -132,6 +132,24 @@ func TestIncludeTagAndSearch(t *testing.T) {
 	if _, err := l.Search(ctx, "cta", SearchOptions{}); !errors.As(err, &ut) || len(ut.Nearest) == 0 || ut.Nearest[0] != "Cat" {
 		t.Fatalf("unknown tag error: %v", err)
 	}
+	// Tags of many files at once are each file's tags, implied ones included.
+	ids := []int64{id("a cat.txt"), id("dog.txt"), id("both.txt"), id("sub/new\nline")}
+	many, err := l.FileTagsOf(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fid := range ids {
+		one, err := l.FileTags(ctx, fid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(many[fid], one) {
+			t.Errorf("file %d: FileTagsOf %+v, FileTags %+v", fid, many[fid], one)
+		}
+	}
+	if got := many[id("both.txt")]; len(got) != 4 || got[3].Name != "animal" || !got[3].Implied {
+		t.Errorf("both.txt: %+v, want Cat, dog, pets and animal (implied)", got)
+	}
 	// Re-including changes nothing and adds the new tag only.
 	res, err = l.Include(ctx, []string{dir}, IncludeOptions{Tags: []string{"pets", "more"}}, nil)
 	if err != nil || res.Added != 0 || res.Unchanged != 5 || res.Tagged != 5 {

@@ -83,10 +83,20 @@ func runFind(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(w, res.Count())
 		return w.Flush()
 	}
+	// JSON lines carry tags: they are read for a page of files at a time.
+	var page []library.File
+	flushJSON := func() error {
+		err := writeFilesJSON(ctx, w, l, page)
+		page = page[:0]
+		return err
+	}
 	err = res.Each(ctx, func(f library.File) error {
 		switch {
 		case findOpts.json:
-			return writeFileJSON(ctx, w, l, f)
+			if page = append(page, f); len(page) == jsonPage {
+				return flushJSON()
+			}
+			return nil
 		case findOpts.nul:
 			w.WriteString(f.Path)
 			return w.WriteByte(0)
@@ -95,11 +105,17 @@ func runFind(ctx context.Context, e *env, args []string) error {
 			return w.WriteByte('\n')
 		}
 	})
+	if err == nil && len(page) > 0 {
+		err = flushJSON()
+	}
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
 	return err
 }
+
+// jsonPage is how many files `find --json` reads the tags of in one go.
+const jsonPage = 512
 
 // queryError turns a mistyped query into a usage error (exit 2) that quotes the query;
 // an unknown tag (with its "did you mean") stays a failure (exit 1).
@@ -134,11 +150,27 @@ func jsonPath(p string) (plain, b64 string) {
 	return "", base64.StdEncoding.EncodeToString([]byte(p))
 }
 
-func writeFileJSON(ctx context.Context, w io.Writer, l *library.Library, f library.File) error {
-	tags, err := l.FileTags(ctx, f.ID)
+func writeFilesJSON(ctx context.Context, w io.Writer, l *library.Library, files []library.File) error {
+	if len(files) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(files))
+	for i, f := range files {
+		ids[i] = f.ID
+	}
+	tags, err := l.FileTagsOf(ctx, ids)
 	if err != nil {
 		return err
 	}
+	for _, f := range files {
+		if err := writeFileJSON(w, f, tags[f.ID]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFileJSON(w io.Writer, f library.File, tags []library.FileTag) error {
 	j := fileJSON{ID: f.ID, Size: f.Size, MIME: f.MIME, Hash: hex.EncodeToString(f.Hash),
 		Width: f.Width, Height: f.Height, Missing: f.Missing, Tags: []string{}}
 	j.Path, j.PathB64 = jsonPath(f.Path)

@@ -53,11 +53,22 @@ func TestCheckDamagedLibrary(t *testing.T) {
 			h.ok("include", "-t", "base", files)
 			zeroPageAt(t, h.db, c.page(t, h.db))
 			sum := fileSum(t, h.db)
-
-			r := h.run("check")
-			if r.code != 3 {
-				t.Fatalf("hoard check: exit %d, want 3\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+			// run runs hoard ARGS…: exit 3, one stderr line saying want, the file untouched.
+			run := func(want string, args ...string) result {
+				t.Helper()
+				cmd := "hoard " + strings.Join(args, " ")
+				r := h.run(args...)
+				if r.code != 3 {
+					t.Fatalf("%s: exit %d, want 3\nstdout: %s\nstderr: %s", cmd, r.code, r.stdout, r.stderr)
+				}
+				damageLine(t, r, want)
+				if fileSum(t, h.db) != sum {
+					t.Fatalf("%s wrote to the damaged library", cmd)
+				}
+				return r
 			}
+
+			r := run("the library file is damaged: ", "check")
 			damaged := 0
 			for _, l := range lines(r.stdout) {
 				if strings.HasPrefix(l, "integrity") && strings.Contains(l, "database damaged: ") {
@@ -71,15 +82,8 @@ func TestCheckDamagedLibrary(t *testing.T) {
 			if last := out[len(out)-1]; !strings.Contains(last, "the library file is damaged") {
 				t.Errorf("hoard check: the summary does not say the file is damaged: %q", last)
 			}
-			damageLine(t, r, "the library file is damaged: ")
-			if fileSum(t, h.db) != sum {
-				t.Fatal("hoard check wrote to the damaged library")
-			}
 
-			r = h.run("check", "--json")
-			if r.code != 3 {
-				t.Fatalf("hoard check --json: exit %d, want 3\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
-			}
+			r = run("the library file is damaged: ", "check", "--json")
 			var integrity int
 			var summary damageReport
 			for _, l := range lines(r.stdout) {
@@ -103,21 +107,10 @@ func TestCheckDamagedLibrary(t *testing.T) {
 			if !summary.Damaged || summary.Problems == 0 || !strings.Contains(summary.Advice, ".recover") {
 				t.Errorf("hoard check --json: summary %+v, want damaged, problems and advice", summary)
 			}
-			damageLine(t, r, "the library file is damaged: ")
-			if fileSum(t, h.db) != sum {
-				t.Fatal("hoard check --json wrote to the damaged library")
-			}
 
-			r = h.run("check", "--repair")
-			if r.code != 3 {
-				t.Fatalf("hoard check --repair: exit %d, want 3\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
-			}
-			damageLine(t, r, "the library file is damaged, so nothing was repaired")
+			r = run("the library file is damaged, so nothing was repaired", "check", "--repair")
 			if !strings.Contains(r.stdout, "; 0 repaired") {
 				t.Errorf("hoard check --repair: the summary does not say nothing was repaired:\n%s", r.stdout)
-			}
-			if fileSum(t, h.db) != sum {
-				t.Fatal("hoard check --repair wrote to the damaged library")
 			}
 		})
 	}

@@ -11,7 +11,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"hoard/library"
 	"hoard/tracker"
@@ -161,11 +160,11 @@ func applyBatch(ctx context.Context, a *library.Applier, batch []tracker.Event, 
 type changeLine struct {
 	Type    string `json:"type"`
 	Old     string `json:"old,omitempty"`
-	OldB64  []byte `json:"old_b64,omitempty"`
+	OldB64  string `json:"old_b64,omitempty"`
 	New     string `json:"new,omitempty"`
-	NewB64  []byte `json:"new_b64,omitempty"`
+	NewB64  string `json:"new_b64,omitempty"`
 	Path    string `json:"path,omitempty"`
-	PathB64 []byte `json:"path_b64,omitempty"`
+	PathB64 string `json:"path_b64,omitempty"`
 	Dir     bool   `json:"dir,omitempty"`
 	Files   int    `json:"files,omitempty"`
 	Count   uint64 `json:"count,omitempty"`
@@ -186,20 +185,11 @@ func (c *changeWriter) flush()            { c.w.Flush() }
 func printChanges(out *changeWriter, changes []library.Change) {
 	for _, c := range changes {
 		l := changeLine{Type: c.Kind, Dir: c.Dir, Files: c.Files}
-		l.Old, l.OldB64 = utf8OrRaw(c.Old)
-		l.New, l.NewB64 = utf8OrRaw(c.New)
-		l.Path, l.PathB64 = utf8OrRaw(c.Path)
+		l.Old, l.OldB64 = jsonPath(c.Old)
+		l.New, l.NewB64 = jsonPath(c.New)
+		l.Path, l.PathB64 = jsonPath(c.Path)
 		out.line(l)
 	}
-}
-
-// utf8OrRaw returns p as text when it is UTF-8, else as bytes (which JSON writes as
-// base64).
-func utf8OrRaw(p string) (string, []byte) {
-	if utf8.ValidString(p) {
-		return p, nil
-	}
-	return "", []byte(p)
 }
 
 // watchableRoots is the library's roots less those the helper would refuse (each

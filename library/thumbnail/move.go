@@ -20,11 +20,7 @@ type Rename struct {
 // renamed file keeps its thumbnails. Thumbnails made by other programs move
 // too. Nothing cached is not an error.
 func (s *Service) Move(oldPath, newPath string) error {
-	oldPath, err := absPath(oldPath)
-	if err != nil {
-		return fmt.Errorf("move thumbnails: %w", err)
-	}
-	newPath, err = absPath(newPath)
+	oldPath, newPath, err := absPaths(oldPath, newPath)
 	if err != nil {
 		return fmt.Errorf("move thumbnails: %w", err)
 	}
@@ -110,11 +106,7 @@ func rewriteURI(data []byte, uri string) ([]byte, error) {
 // memory cache swaps its entries; on disk each thumbnail is rewritten for the other
 // URI (through a temporary name, so neither is lost halfway).
 func (s *Service) Swap(a, b string) error {
-	a, err := absPath(a)
-	if err != nil {
-		return fmt.Errorf("swap thumbnails: %w", err)
-	}
-	b, err = absPath(b)
+	a, b, err := absPaths(a, b)
 	if err != nil {
 		return fmt.Errorf("swap thumbnails: %w", err)
 	}
@@ -139,4 +131,14 @@ func (s *Service) Swap(a, b string) error {
 		return fmt.Errorf("swap thumbnails of %s and %s: %w", a, b, err)
 	}
 	return nil
+}
+
+// absPaths is absPath of both a and b.
+func absPaths(a, b string) (string, string, error) {
+	a, err := absPath(a)
+	if err != nil {
+		return "", "", err
+	}
+	b, err = absPath(b)
+	return a, b, err
 }

@@ -110,14 +110,7 @@ func TestRootFilter(t *testing.T) {
 
 func TestRootFilterOffForLongRoots(t *testing.T) {
 	events, _ := collect(t, load(t, "/"+strings.Repeat("x", rootKeySize)))
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	if err := os.WriteFile(a, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(a, b); err != nil {
-		t.Fatal(err)
-	}
+	_, b := createAndRename(t, t.TempDir())
 	// The filter is off: an event under no root still comes through.
 	waitFor(t, events, func(e Event) bool { return e.Kind == Rename && e.Paths[1] == b })
 }

@@ -70,17 +70,24 @@ func waitFor(t testing.TB, events chan Event, match func(Event) bool) Event {
 	}
 }
 
-func TestRenameAbsoluteAndRelative(t *testing.T) {
-	p := load(t)
-	events, _ := collect(t, p)
-	dir := t.TempDir()
-	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+// createAndRename makes dir/a and renames it to dir/b.
+func createAndRename(t testing.TB, dir string) (a, b string) {
+	t.Helper()
+	a, b = filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	if err := os.WriteFile(a, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(a, b); err != nil {
 		t.Fatal(err)
 	}
+	return a, b
+}
+
+func TestRenameAbsoluteAndRelative(t *testing.T) {
+	p := load(t)
+	events, _ := collect(t, p)
+	dir := t.TempDir()
+	a, b := createAndRename(t, dir)
 	e := waitFor(t, events, func(e Event) bool { return e.Kind == Rename && e.Paths[1] == b })
 	if e.Paths[0] != a || e.Pid != uint32(os.Getpid()) || e.Flags != [2]PathFlags{} {
 		t.Fatalf("got %+v, want %s -> %s from pid %d, no flags", e, a, b, os.Getpid())
